@@ -25,6 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ControlPlaneRestartE2E {
 
+    static {
+        io.restassured.RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
+    }
+
     @TempDir
     Path home;
 

@@ -175,11 +175,15 @@ public class DeploymentService {
         return new Created(response(d, ModelEntity.findById(d.modelId)), true);
     }
 
+    /** The hot read path: one query, no transaction (a single statement needs none). */
     public DeploymentResponse get(Caller caller, UUID id) {
-        return QuarkusTransaction.joiningExisting().call(() -> {
-            DeploymentEntity d = visible(caller, id);
-            return response(d, ModelEntity.findById(d.modelId));
-        });
+        List<Object[]> rows = em.createQuery("select d, m from DeploymentEntity d, ModelEntity m"
+                        + " where d.id = ?1 and d.projectId = ?2 and m.id = d.modelId", Object[].class)
+                .setParameter(1, id).setParameter(2, caller.projectId()).getResultList();
+        if (rows.isEmpty()) {
+            throw ProblemException.notFound("deployment", id);
+        }
+        return response((DeploymentEntity) rows.getFirst()[0], (ModelEntity) rows.getFirst()[1]);
     }
 
     public DeploymentResponse.Page list(Caller caller, String name, String status, String model, String tag,

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java control-plane/src/test/java/dev/ignis/controlplane/bench/ApiBench.java \
- *     --url http://127.0.0.1:8080 --key $KEY [--clients 32] [--seconds 20] [--creates 300] [--model stories260k:int8]
+ *     --url http://127.0.0.1:8080 --key $KEY [--clients 32] [--seconds 20] [--creates 300] [--model qwen2.5-0.5b-instruct:int8]
  * </pre>
  *
  * It creates its own deployments (named {@code bench-...}) and deletes them afterwards.
@@ -70,7 +70,7 @@ public final class ApiBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = new HashMap<>(Map.of("--url", "http://127.0.0.1:8080", "--clients", "32",
-                "--seconds", "20", "--warmup", "5", "--creates", "300", "--model", "stories260k:int8",
+                "--seconds", "20", "--warmup", "5", "--creates", "300", "--model", "qwen2.5-0.5b-instruct:int8",
                 "--node-type", "cpu-2x4"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             opts.put(args[i], args[i + 1]);
@@ -141,6 +141,122 @@ public final class ApiBench {
                 .timeout(Duration.ofSeconds(30));
     }
 
+    /**
+     * A minimal HTTP/1.1 client on one keep-alive connection: the JDK's HttpClient costs more CPU per
+     * request than the server under test on a 2-core machine, which would measure the client instead.
+     * Handles exactly what this API sends back: a status line, headers and a Content-Length body.
+     */
+    static final class KeepAliveClient implements AutoCloseable {
+        private final URI base;
+        private java.net.Socket socket;
+        private java.io.BufferedInputStream in;
+        private java.io.OutputStream out;
+
+        record Response(int status, String body) {
+        }
+
+        KeepAliveClient(URI base) {
+            this.base = base;
+        }
+
+        Response send(HttpRequest request) throws java.io.IOException {
+            if (socket == null) {
+                socket = new java.net.Socket(base.getHost(), base.getPort());
+                socket.setTcpNoDelay(true);
+                socket.setSoTimeout(30_000);
+                in = new java.io.BufferedInputStream(socket.getInputStream(), 16384);
+                out = new java.io.BufferedOutputStream(socket.getOutputStream(), 16384);
+            }
+            byte[] body = request.bodyPublisher().map(KeepAliveClient::bytesOf).orElse(new byte[0]);
+            StringBuilder head = new StringBuilder(256);
+            String path = request.uri().getRawPath() + (request.uri().getRawQuery() == null ? "" : "?" + request.uri().getRawQuery());
+            head.append(request.method()).append(' ').append(path).append(" HTTP/1.1\r\n")
+                    .append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n");
+            request.headers().map().forEach((name, values) -> values.forEach(v ->
+                    head.append(name).append(": ").append(v).append("\r\n")));
+            head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+            out.write(head.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            out.write(body);
+            out.flush();
+            String status = line();
+            if (status == null || !status.startsWith("HTTP/1.1 ")) {
+                throw new java.io.IOException("bad status line: " + status);
+            }
+            int code = Integer.parseInt(status.substring(9, 12));
+            int length = 0;
+            boolean close = false;
+            for (String h = line(); h != null && !h.isEmpty(); h = line()) {
+                int colon = h.indexOf(':');
+                String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = h.substring(colon + 1).trim();
+                if (name.equals("content-length")) {
+                    length = Integer.parseInt(value);
+                } else if (name.equals("connection") && value.equalsIgnoreCase("close")) {
+                    close = true;
+                }
+            }
+            byte[] content = in.readNBytes(length);
+            if (close) {
+                close();
+            }
+            return new Response(code, new String(content, java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        private String line() throws java.io.IOException {
+            StringBuilder sb = new StringBuilder(64);
+            for (int c = in.read(); c != -1; c = in.read()) {
+                if (c == '\n') {
+                    int len = sb.length();
+                    return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
+                }
+                sb.append((char) c);
+            }
+            return sb.isEmpty() ? null : sb.toString();
+        }
+
+        private static byte[] bytesOf(HttpRequest.BodyPublisher publisher) {
+            var collected = new java.io.ByteArrayOutputStream();
+            var done = new java.util.concurrent.CompletableFuture<Void>();
+            publisher.subscribe(new java.util.concurrent.Flow.Subscriber<java.nio.ByteBuffer>() {
+                @Override
+                public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                    s.request(Long.MAX_VALUE);
+                }
+
+                @Override
+                public void onNext(java.nio.ByteBuffer item) {
+                    byte[] b = new byte[item.remaining()];
+                    item.get(b);
+                    collected.writeBytes(b);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    done.completeExceptionally(t);
+                }
+
+                @Override
+                public void onComplete() {
+                    done.complete(null);
+                }
+            });
+            done.join();
+            return collected.toByteArray();
+        }
+
+        @Override
+        public void close() {
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (java.io.IOException ignored) {
+                    // closing a benchmark connection: nothing to do
+                }
+                socket = null;
+            }
+        }
+    }
+
     private interface RequestSource {
         HttpRequest next() throws Exception;
     }
@@ -168,27 +284,33 @@ public final class ApiBench {
                 futures.add(pool.submit(() -> {
                     long[] samples = new long[1024];
                     int n = 0;
-                    while (more.getAsBoolean()) {
-                        HttpRequest request = source.next();
-                        long t0 = System.nanoTime();
-                        try {
-                            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                            long elapsed = System.nanoTime() - t0;
-                            if (response.statusCode() >= 300) {
-                                errors.incrementAndGet();
-                            } else if (ids != null) {
-                                Matcher m = ID.matcher(response.body());
-                                if (m.find()) {
-                                    ids.add(m.group(1));
+                    KeepAliveClient client = new KeepAliveClient(URI.create(url));
+                    try {
+                        while (more.getAsBoolean()) {
+                            HttpRequest request = source.next();
+                            long t0 = System.nanoTime();
+                            try {
+                                KeepAliveClient.Response response = client.send(request);
+                                long elapsed = System.nanoTime() - t0;
+                                if (response.status() >= 300) {
+                                    errors.incrementAndGet();
+                                } else if (ids != null) {
+                                    Matcher m = ID.matcher(response.body());
+                                    if (m.find()) {
+                                        ids.add(m.group(1));
+                                    }
                                 }
+                                if (n == samples.length) {
+                                    samples = Arrays.copyOf(samples, n * 2);
+                                }
+                                samples[n++] = elapsed;
+                            } catch (java.io.IOException e) {
+                                errors.incrementAndGet();
+                                client.close();
                             }
-                            if (n == samples.length) {
-                                samples = Arrays.copyOf(samples, n * 2);
-                            }
-                            samples[n++] = elapsed;
-                        } catch (java.io.IOException e) {
-                            errors.incrementAndGet();
                         }
+                    } finally {
+                        client.close();
                     }
                     return Arrays.copyOf(samples, n);
                 }));

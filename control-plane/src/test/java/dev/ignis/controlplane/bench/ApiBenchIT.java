@@ -27,7 +27,7 @@ class ApiBenchIT {
     void shortRunHasNoErrorsAndCleansUp() throws Exception {
         var tenant = Api.newTenant("bench");
         List<ApiBench.Result> results = new ApiBench(base.toString(), tenant.key())
-                .run(4, 0, 1, 20, "stories260k:int8", "cpu-2x4");
+                .run(4, 0, 1, 20, "qwen2.5-0.5b-instruct:int8", "cpu-2x4");
         assertThat(results).hasSize(2);
         assertThat(results).allSatisfy(r -> {
             assertThat(r.errors()).as(r.report()).isZero();

@@ -14,6 +14,11 @@ public final class Api {
     /** The admin key the test profile configures (ignis.admin-key). */
     public static final String ADMIN_KEY = "ignis_test_admin_key_0123456789abcdefghijkl";
 
+    static {
+        // On failure, show the request and the response body (the problem document) in the report.
+        io.restassured.RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
+    }
+
     private Api() {
     }
 
