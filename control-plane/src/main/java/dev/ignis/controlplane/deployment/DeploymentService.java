@@ -131,23 +131,25 @@ public class DeploymentService {
         d.statusReason = provisioner.name().equals("none") ? dev.ignis.controlplane.provisioner.UnconfiguredProvisioner.REASON
                 : "waiting for the " + provisioner.name() + " provisioner";
         d.createdAt = d.updatedAt = Instant.now();
-        if (DeploymentEntity.count("projectId = ?1 and name = ?2", d.projectId, d.name) > 0) {
-            throw nameTaken(d.name);
-        }
-        d.persist();
-        AclRules.store(d.id, acls);
-        DeploymentEventEntity.record(d.id, "created", caller.actor(), "created " + variant.name() + " on "
-                + d.nodeType + " with " + min + "-" + max + " replicas, context " + context
-                + (acls.isEmpty() ? ", open to every address" : ", allowed IPs " + AclRules.cidrs(acls)));
         if (idempotencyKey != null) {
+            // First, so that concurrent requests with the same key queue on its primary key and replay.
             IdempotencyKeyEntity key = new IdempotencyKeyEntity();
             key.id = new IdempotencyKeyEntity.Key(caller.projectId(), idempotencyKey);
             key.requestHash = requestHash;
             key.deploymentId = d.id;
             key.createdAt = Instant.now();
             key.persist();
+            flush(d.name);
         }
+        if (DeploymentEntity.count("projectId = ?1 and name = ?2", d.projectId, d.name) > 0) {
+            throw nameTaken(d.name);
+        }
+        d.persist();
         flush(d.name);
+        AclRules.store(d.id, acls);
+        DeploymentEventEntity.record(d.id, "created", caller.actor(), "created " + variant.name() + " on "
+                + d.nodeType + " with " + min + "-" + max + " replicas, context " + context
+                + (acls.isEmpty() ? ", open to every address" : ", allowed IPs " + AclRules.cidrs(acls)));
         return new Outcome(response(d, model), specOf(d, model), false);
     }
 

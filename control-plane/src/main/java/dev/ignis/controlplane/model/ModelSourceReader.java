@@ -80,6 +80,9 @@ public class ModelSourceReader {
     }
 
     private SourceFacts readFile(Path path, String expectedSha256) throws IOException {
+        if (!Files.exists(path)) {
+            throw new SourceException("file not found: " + path);
+        }
         if (!Files.isRegularFile(path)) {
             throw new SourceException("not a regular file: " + path);
         }

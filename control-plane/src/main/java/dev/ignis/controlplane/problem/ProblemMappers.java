@@ -118,6 +118,19 @@ public class ProblemMappers {
         };
     }
 
+    /** A constraint the service did not foresee (a race it lost): a conflict to retry, not a server error. */
+    @ServerExceptionMapper
+    public Response persistence(jakarta.persistence.PersistenceException e, HttpServerRequest request) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.hibernate.exception.ConstraintViolationException) {
+                LOG.debugf(e, "%s %s lost a race", request.method().name(), request.path());
+                return respond(ProblemType.CONFLICT, "the request conflicts with a concurrent change; retry it",
+                        request, List.of());
+            }
+        }
+        return unexpected(e, request);
+    }
+
     @ServerExceptionMapper
     public Response unexpected(Throwable e, HttpServerRequest request) {
         LOG.errorf(e, "%s %s failed", request.method().name(), request.path());
