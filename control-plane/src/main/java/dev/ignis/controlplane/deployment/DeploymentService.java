@@ -47,15 +47,18 @@ public class DeploymentService {
     static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
 
     private final EntityManager em;
+    private final org.hibernate.StatelessSession readSession;
     private final ModelService models;
     private final DeploymentSizing sizing;
     private final Provisioner provisioner;
     private final DeploymentStatusUpdater statusUpdater;
     private final ObjectMapper json;
 
-    DeploymentService(EntityManager em, ModelService models, DeploymentSizing sizing, Provisioner provisioner,
-                      DeploymentStatusUpdater statusUpdater, ObjectMapper json) {
+    DeploymentService(EntityManager em, org.hibernate.StatelessSession readSession, ModelService models,
+                      DeploymentSizing sizing, Provisioner provisioner, DeploymentStatusUpdater statusUpdater,
+                      ObjectMapper json) {
         this.em = em;
+        this.readSession = readSession;
         this.models = models;
         this.sizing = sizing;
         this.provisioner = provisioner;
@@ -177,9 +180,12 @@ public class DeploymentService {
         return new Created(response(d, ModelEntity.findById(d.modelId)), true);
     }
 
-    /** The hot read path: one query, no transaction (a single statement needs none). */
+    /**
+     * The hot read path: one query on a stateless session (no persistence context to build and flush),
+     * no transaction (a single statement needs none).
+     */
     public DeploymentResponse get(Caller caller, UUID id) {
-        List<Object[]> rows = em.createQuery("select d, m from DeploymentEntity d, ModelEntity m"
+        List<Object[]> rows = readSession.createSelectionQuery("select d, m from DeploymentEntity d, ModelEntity m"
                         + " where d.id = ?1 and d.projectId = ?2 and m.id = d.modelId", Object[].class)
                 .setParameter(1, id).setParameter(2, caller.projectId()).getResultList();
         if (rows.isEmpty()) {

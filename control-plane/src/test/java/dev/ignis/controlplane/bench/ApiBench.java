@@ -89,6 +89,8 @@ public final class ApiBench {
         System.out.printf(Locale.ROOT, "Ignis management API benchmark: %s, %d clients, %d cores%n",
                 opts.get("--url"), clients, Runtime.getRuntime().availableProcessors());
         results.forEach(r -> System.out.println(r.report()));
+        System.out.printf(Locale.ROOT, "authenticated reads / baseline throughput: %.2f%n",
+                results.get(1).throughput() / results.get(0).throughput());
     }
 
     /** Runs the read phase (after a warm-up) and the create phase; cleans up what it created. */
@@ -103,6 +105,9 @@ public final class ApiBench {
             if (warmupSeconds > 0) {
                 timed("warm-up", clients, warmupSeconds, () -> read);
             }
+            // Baseline in the same run: the same server with no key, no database and no JSON body.
+            HttpRequest live = HttpRequest.newBuilder(URI.create(url + "/q/health/live")).GET().build();
+            Result baseline = timed("baseline GET /q/health/live", clients, seconds, () -> live);
             Result reads = timed("GET /v1/deployments/{id}", clients, seconds, () -> read);
             AtomicInteger next = new AtomicInteger();
             ConcurrentLinkedQueue<String> ids = new ConcurrentLinkedQueue<>();
@@ -113,7 +118,7 @@ public final class ApiBench {
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
             }, ids);
             created.addAll(ids);
-            return List.of(reads, writes);
+            return List.of(baseline, reads, writes);
         } finally {
             for (String id : created) {
                 http.send(request("/v1/deployments/" + id).DELETE().build(), HttpResponse.BodyHandlers.discarding());
