@@ -4,12 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Locates ../shared/models (or {@code ignis.models.dir} / {@code IGNIS_MODELS_DIR}); missing files fail loudly. */
-final class SharedModels {
+public final class SharedModels {
 
     private SharedModels() {
     }
 
-    static Path dir() {
+    public static Path dir() {
         String configured = System.getProperty("ignis.models.dir", System.getenv("IGNIS_MODELS_DIR"));
         Path dir = configured != null ? Path.of(configured) : Path.of("../../../shared/models");
         if (!Files.isDirectory(dir)) {
@@ -18,7 +18,7 @@ final class SharedModels {
         return dir;
     }
 
-    static Path file(String relative) {
+    public static Path file(String relative) {
         Path file = dir().resolve(relative);
         if (!Files.isRegularFile(file)) {
             throw new IllegalStateException("missing shared model file " + file.toAbsolutePath());

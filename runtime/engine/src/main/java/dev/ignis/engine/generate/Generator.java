@@ -1,0 +1,57 @@
+package dev.ignis.engine.generate;
+
+import dev.ignis.engine.model.KvCache;
+import dev.ignis.engine.model.Llama;
+import dev.ignis.engine.sampling.Greedy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntPredicate;
+
+/**
+ * Runs a prompt through the model and continues it greedily, one position at a time: while the prompt
+ * lasts its next token is forced, after that the model's choice is taken.
+ */
+public final class Generator {
+
+    private final Llama model;
+
+    public Generator(Llama model) {
+        this.model = model;
+    }
+
+    /** What one step saw: the position, the logits there and the token that follows. */
+    public interface StepListener {
+        void step(int pos, float[] logits, int next, boolean generated);
+    }
+
+    /**
+     * @param prompt   token ids, starting with BOS when the model expects one; not empty
+     * @param steps    total positions to run, prompt included (llama2.c's convention)
+     * @param stop     ends generation early when a generated token matches (e.g. EOS)
+     * @return the tokens after the first prompt token: the rest of the prompt, then the generated ones
+     */
+    public List<Integer> greedy(List<Integer> prompt, int steps, IntPredicate stop, StepListener listener) {
+        if (prompt.isEmpty()) {
+            throw new IllegalArgumentException("the prompt needs at least one token (BOS)");
+        }
+        int context = Math.min(steps, model.config().contextLength());
+        KvCache cache = model.newCache(context);
+        Llama.State state = new Llama.State(model.config(), context);
+        List<Integer> out = new ArrayList<>();
+        int token = prompt.getFirst();
+        for (int pos = 0; pos < context; pos++) {
+            float[] logits = model.forward(token, pos, cache, state);
+            boolean generated = pos + 1 >= prompt.size();
+            int next = generated ? Greedy.argmax(logits) : prompt.get(pos + 1);
+            if (listener != null) {
+                listener.step(pos, logits, next, generated);
+            }
+            if (generated && stop.test(next)) {
+                break;
+            }
+            out.add(next);
+            token = next;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.ignis.engine.model;
+
+import dev.ignis.engine.gguf.GgufFile;
+import dev.ignis.engine.gguf.GgufHeader;
+import dev.ignis.engine.gguf.GgufTensorInfo;
+import dev.ignis.engine.tensor.Matrices;
+import dev.ignis.engine.tensor.Matrix;
+import dev.ignis.engine.tokenizer.SentencePieceTokenizer;
+import dev.ignis.engine.tokenizer.Tokenizer;
+import java.util.List;
+
+/**
+ * Builds a model from a GGUF file. The only place that knows GGUF metadata keys and tensor names.
+ * The returned model reads its weights from the file's mapping: keep the file open while using it.
+ */
+public final class ModelLoader {
+
+    private ModelLoader() {
+    }
+
+    /** A decoder and its tokenizer. */
+    public record LoadedModel(Llama model, Tokenizer tokenizer) {
+    }
+
+    public static LoadedModel load(GgufFile file) {
+        GgufHeader h = file.header();
+        String arch = h.string("general.architecture").orElseThrow(() ->
+                new IllegalArgumentException("the GGUF file has no general.architecture"));
+        if (!arch.equals("llama")) {
+            throw new UnsupportedOperationException("architecture '" + arch + "' is not supported yet (supported: llama)");
+        }
+        List<?> tokens = list(h, "tokenizer.ggml.tokens");
+        LlamaConfig config = new LlamaConfig(arch,
+                integer(h, arch + ".embedding_length"),
+                integer(h, arch + ".feed_forward_length"),
+                integer(h, arch + ".block_count"),
+                integer(h, arch + ".attention.head_count"),
+                (int) h.integer(arch + ".attention.head_count_kv").orElse(integer(h, arch + ".attention.head_count")),
+                tokens.size(),
+                integer(h, arch + ".context_length"),
+                h.number(arch + ".attention.layer_norm_rms_epsilon").orElse(1e-5).floatValue(),
+                h.number(arch + ".rope.freq_base").orElse(10000.0).floatValue());
+        if (config.dim() % config.heads() != 0 || config.heads() % config.kvHeads() != 0) {
+            throw new IllegalArgumentException("inconsistent heads: dim " + config.dim() + ", heads " + config.heads()
+                    + ", kv heads " + config.kvHeads());
+        }
+        int layers = config.layers();
+        Matrix[] wq = new Matrix[layers];
+        Matrix[] wk = new Matrix[layers];
+        Matrix[] wv = new Matrix[layers];
+        Matrix[] wo = new Matrix[layers];
+        Matrix[] w1 = new Matrix[layers];
+        Matrix[] w2 = new Matrix[layers];
+        Matrix[] w3 = new Matrix[layers];
+        float[][] attnNorm = new float[layers][];
+        float[][] ffnNorm = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            String p = "blk." + l + ".";
+            attnNorm[l] = vector(file, p + "attn_norm.weight", config.dim());
+            wq[l] = matrix(file, p + "attn_q.weight", config.dim(), config.dim());
+            wk[l] = matrix(file, p + "attn_k.weight", config.kvDim(), config.dim());
+            wv[l] = matrix(file, p + "attn_v.weight", config.kvDim(), config.dim());
+            wo[l] = matrix(file, p + "attn_output.weight", config.dim(), config.dim());
+            ffnNorm[l] = vector(file, p + "ffn_norm.weight", config.dim());
+            w1[l] = matrix(file, p + "ffn_gate.weight", config.hiddenDim(), config.dim());
+            w2[l] = matrix(file, p + "ffn_down.weight", config.dim(), config.hiddenDim());
+            w3[l] = matrix(file, p + "ffn_up.weight", config.hiddenDim(), config.dim());
+        }
+        Matrix embedding = matrix(file, "token_embd.weight", config.vocabSize(), config.dim());
+        Matrix classifier = h.tensor("output.weight").isPresent()
+                ? matrix(file, "output.weight", config.vocabSize(), config.dim()) : embedding;
+        Llama model = new Llama(config, new Llama.Weights(embedding, attnNorm, wq, wk, wv, wo, ffnNorm, w1, w2, w3,
+                vector(file, "output_norm.weight", config.dim()), classifier));
+        return new LoadedModel(model, tokenizer(h, tokens));
+    }
+
+    private static Tokenizer tokenizer(GgufHeader h, List<?> tokens) {
+        String kind = h.string("tokenizer.ggml.model").orElse("");
+        if (!kind.equals("llama")) {
+            throw new UnsupportedOperationException("tokenizer '" + kind + "' is not supported yet (supported: llama)");
+        }
+        List<?> scoreList = list(h, "tokenizer.ggml.scores");
+        List<?> typeList = h.metadata().get("tokenizer.ggml.token_type") instanceof List<?> l ? l : null;
+        float[] scores = new float[tokens.size()];
+        int[] types = new int[tokens.size()];
+        for (int i = 0; i < tokens.size(); i++) {
+            scores[i] = ((Number) scoreList.get(i)).floatValue();
+            types[i] = typeList == null ? 1 : ((Number) typeList.get(i)).intValue();
+        }
+        return new SentencePieceTokenizer(tokens.stream().map(String.class::cast).toList(), scores, types,
+                (int) h.integer("tokenizer.ggml.bos_token_id").orElse(1),
+                (int) h.integer("tokenizer.ggml.eos_token_id").orElse(2),
+                !(h.metadata().get("tokenizer.ggml.add_space_prefix") instanceof Boolean b) || b);
+    }
+
+    private static Matrix matrix(GgufFile file, String name, int rows, int cols) {
+        GgufTensorInfo t = tensor(file, name);
+        if (t.dimensions() != 2 || t.dimension(0) != cols || t.dimension(1) != rows) {
+            throw new IllegalArgumentException("tensor '" + name + "' has shape " + java.util.Arrays.toString(t.shape())
+                    + ", expected [" + cols + ", " + rows + "]");
+        }
+        return Matrices.of(name, t.type(), file.tensorData(t), rows, cols);
+    }
+
+    private static float[] vector(GgufFile file, String name, int size) {
+        GgufTensorInfo t = tensor(file, name);
+        if (t.elementCount() != size) {
+            throw new IllegalArgumentException("tensor '" + name + "' has " + t.elementCount() + " values, expected " + size);
+        }
+        float[] out = new float[size];
+        Matrices.of(name, t.type(), file.tensorData(t), 1, size).row(0, out);
+        return out;
+    }
+
+    private static GgufTensorInfo tensor(GgufFile file, String name) {
+        return file.header().tensor(name).orElseThrow(() ->
+                new IllegalArgumentException("the GGUF file has no tensor '" + name + "'"));
+    }
+
+    private static int integer(GgufHeader h, String key) {
+        long v = h.integer(key).orElseThrow(() -> new IllegalArgumentException("the GGUF file has no " + key));
+        if (v <= 0 || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(key + " must be a positive int, got " + v);
+        }
+        return (int) v;
+    }
+
+    private static List<?> list(GgufHeader h, String key) {
+        if (h.metadata().get(key) instanceof List<?> l) {
+            return l;
+        }
+        throw new IllegalArgumentException("the GGUF file has no array " + key);
+    }
+}

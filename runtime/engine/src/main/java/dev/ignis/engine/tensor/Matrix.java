@@ -1,0 +1,43 @@
+package dev.ignis.engine.tensor;
+
+import java.util.stream.IntStream;
+
+/**
+ * A weight matrix of {@code rows} x {@code cols}, each row stored contiguously in some GGUF tensor type
+ * (ggml's shape {@code [cols, rows]}). The engine multiplies by vectors and reads single rows (embeddings).
+ */
+public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix {
+
+    /** Work below this many multiply-adds runs on the calling thread: splitting costs more than it saves. */
+    long PARALLEL_THRESHOLD = 1L << 18;
+
+    int rows();
+
+    int cols();
+
+    /** Dot product of row {@code row} with {@code x[0..cols)}. */
+    float dot(int row, float[] x);
+
+    /** The scalar twin of {@link #dot}: the reference the vectorized kernel is tested against. */
+    float dotScalar(int row, float[] x);
+
+    /** Row {@code row}, dequantized into {@code out[0..cols)}. */
+    void row(int row, float[] out);
+
+    /** {@code out[r] = dot(r, x)} for every row, over all cores when the matrix is large enough. */
+    default void matVec(float[] x, float[] out) {
+        if ((long) rows() * cols() < PARALLEL_THRESHOLD) {
+            for (int r = 0; r < rows(); r++) {
+                out[r] = dot(r, x);
+            }
+            return;
+        }
+        int chunk = Math.max(1, rows() / (Runtime.getRuntime().availableProcessors() * 4));
+        IntStream.range(0, (rows() + chunk - 1) / chunk).parallel().forEach(c -> {
+            int end = Math.min(rows(), (c + 1) * chunk);
+            for (int r = c * chunk; r < end; r++) {
+                out[r] = dot(r, x);
+            }
+        });
+    }
+}

@@ -1,0 +1,98 @@
+package dev.ignis.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Q8_0: blocks of 32 values, 34 bytes each: a little-endian F16 scale {@code d}, then 32 signed bytes
+ * {@code q[i]}; value {@code i} is {@code d * q[i]}.
+ */
+public final class Q8_0Matrix implements Matrix {
+
+    static final int BLOCK = 32;
+    static final int BLOCK_BYTES = 34;
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+
+    private final MemorySegment data; // (rows, cols / 32) blocks of 34 bytes
+    private final int rows;
+    private final int cols;
+
+    public Q8_0Matrix(MemorySegment data, int rows, int cols) {
+        if (cols % BLOCK != 0) {
+            throw new IllegalArgumentException("Q8_0 rows must be a multiple of 32 values, got " + cols);
+        }
+        if (data.byteSize() != (long) rows * (cols / BLOCK) * BLOCK_BYTES) {
+            throw new IllegalArgumentException("Q8_0 matrix " + rows + "x" + cols + " has the wrong byte size "
+                    + data.byteSize());
+        }
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public float dot(int row, float[] x) {
+        if (!Kernels.VECTORIZE) {
+            return dotScalar(row, x);
+        }
+        long base = (long) row * (cols / BLOCK) * BLOCK_BYTES;
+        float sum = 0;
+        for (int b = 0; b < cols / BLOCK; b++) {
+            long block = base + (long) b * BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(SHORT, block));
+            FloatVector acc = FloatVector.zero(F8);
+            for (int j = 0; j < BLOCK; j += 8) {
+                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(B8, data, block + 2 + j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F8, 0);
+                acc = q.fma(FloatVector.fromArray(F8, x, b * BLOCK + j), acc);
+            }
+            sum += d * acc.reduceLanes(VectorOperators.ADD);
+        }
+        return sum;
+    }
+
+    @Override
+    public float dotScalar(int row, float[] x) {
+        long base = (long) row * (cols / BLOCK) * BLOCK_BYTES;
+        float sum = 0;
+        for (int b = 0; b < cols / BLOCK; b++) {
+            long block = base + (long) b * BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(SHORT, block));
+            float blockSum = 0;
+            for (int j = 0; j < BLOCK; j++) {
+                blockSum += data.get(ValueLayout.JAVA_BYTE, block + 2 + j) * x[b * BLOCK + j];
+            }
+            sum += d * blockSum;
+        }
+        return sum;
+    }
+
+    @Override
+    public void row(int row, float[] out) {
+        long base = (long) row * (cols / BLOCK) * BLOCK_BYTES;
+        for (int b = 0; b < cols / BLOCK; b++) {
+            long block = base + (long) b * BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(SHORT, block));
+            for (int j = 0; j < BLOCK; j++) {
+                out[b * BLOCK + j] = d * data.get(ValueLayout.JAVA_BYTE, block + 2 + j);
+            }
+        }
+    }
+}
