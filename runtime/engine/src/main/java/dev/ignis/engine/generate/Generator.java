@@ -3,6 +3,7 @@ package dev.ignis.engine.generate;
 import dev.ignis.engine.model.KvCache;
 import dev.ignis.engine.model.Llama;
 import dev.ignis.engine.sampling.Greedy;
+import dev.ignis.engine.sampling.Sampler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntPredicate;
@@ -31,6 +32,16 @@ public final class Generator {
      * @return the tokens after the first prompt token: the rest of the prompt, then the generated ones
      */
     public List<Integer> greedy(List<Integer> prompt, int steps, IntPredicate stop, StepListener listener) {
+        return run(prompt, steps, stop, listener, null);
+    }
+
+    /** Like {@link #greedy}, but the generated tokens are drawn by {@code sampler}. */
+    public List<Integer> sample(List<Integer> prompt, int steps, IntPredicate stop, Sampler sampler) {
+        return run(prompt, steps, stop, null, sampler);
+    }
+
+    private List<Integer> run(List<Integer> prompt, int steps, IntPredicate stop, StepListener listener,
+                              Sampler sampler) {
         if (prompt.isEmpty()) {
             throw new IllegalArgumentException("the prompt needs at least one token (BOS)");
         }
@@ -38,11 +49,18 @@ public final class Generator {
         KvCache cache = model.newCache(context);
         Llama.State state = new Llama.State(model.config(), context);
         List<Integer> out = new ArrayList<>();
+        List<Integer> history = new ArrayList<>(prompt);
         int token = prompt.getFirst();
         for (int pos = 0; pos < context; pos++) {
             float[] logits = model.forward(token, pos, cache, state);
             boolean generated = pos + 1 >= prompt.size();
-            int next = generated ? Greedy.argmax(logits) : prompt.get(pos + 1);
+            int next;
+            if (!generated) {
+                next = prompt.get(pos + 1);
+            } else {
+                next = sampler == null ? Greedy.argmax(logits) : sampler.sample(logits, history);
+                history.add(next);
+            }
             if (listener != null) {
                 listener.step(pos, logits, next, generated);
             }
