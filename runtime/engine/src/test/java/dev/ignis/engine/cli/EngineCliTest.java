@@ -1,0 +1,50 @@
+package dev.ignis.engine.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ignis.engine.gguf.SharedModels;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EngineCliTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return EngineCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void generateContinuesThePromptGreedily() {
+        String model = SharedModels.file("stories260K/stories260K.gguf").toString();
+        assertThat(run("generate", model, "--prompt", "Zoo", "--steps", "60")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Zoo was a little girl named Lily.");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("tokens/s");
+    }
+
+    @Test
+    void inspectListsMetadataAndTensors() {
+        assertThat(run("inspect", SharedModels.file("stories260K/stories260K.gguf").toString())).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("GGUF v3").contains("general.architecture = llama")
+                .contains("token_embd.weight F32");
+    }
+
+    @Test
+    void badInputIsAClearErrorNotAStackTrace(@TempDir Path dir) throws Exception {
+        assertThat(run("generate")).isEqualTo(2);
+        assertThat(run("inspect", dir.resolve("missing.gguf").toString())).isEqualTo(1);
+        Path junk = Files.writeString(dir.resolve("junk.gguf"), "not a model");
+        assertThat(run("inspect", junk.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("not a valid GGUF file").doesNotContain("\tat ");
+        assertThat(run("generate", SharedModels.file("embeddings/bge-small-en-v1.5/bge-small-en-v1.5-q8_0.gguf")
+                .toString(), "--prompt", "x")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("architecture 'bert' is not supported");
+    }
+}
