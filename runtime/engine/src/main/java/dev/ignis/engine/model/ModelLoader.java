@@ -3,7 +3,10 @@ package dev.ignis.engine.model;
 import dev.ignis.engine.gguf.GgufFile;
 import dev.ignis.engine.gguf.GgufHeader;
 import dev.ignis.engine.gguf.GgufTensorInfo;
+import dev.ignis.engine.gguf.GgmlType;
 import dev.ignis.engine.tensor.Matrices;
+import dev.ignis.engine.tensor.Quantizer;
+import java.lang.foreign.Arena;
 import dev.ignis.engine.tensor.Matrix;
 import dev.ignis.engine.tokenizer.SentencePieceTokenizer;
 import dev.ignis.engine.tokenizer.Tokenizer;
@@ -18,11 +21,38 @@ public final class ModelLoader {
     private ModelLoader() {
     }
 
-    /** A decoder and its tokenizer. */
-    public record LoadedModel(Llama model, Tokenizer tokenizer) {
+    /**
+     * A decoder and its tokenizer. Closing it frees converted weights; the GGUF file must stay open as
+     * long as the model is used, since unconverted weights are read from its mapping.
+     */
+    public record LoadedModel(Llama model, Tokenizer tokenizer, Arena arena) implements AutoCloseable {
+        @Override
+        public void close() {
+            arena.close();
+        }
     }
 
+    /** Loads the model with its weights as stored. */
     public static LoadedModel load(GgufFile file) {
+        return load(file, null);
+    }
+
+    /**
+     * Loads the model, converting every weight matrix to {@code precision} (null: as stored).
+     *
+     * @throws IllegalArgumentException when the file stores its weights at fewer bits than asked for
+     */
+    public static LoadedModel load(GgufFile file, Precision precision) {
+        Arena arena = Arena.ofShared();
+        try {
+            return load(file, precision, arena);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static LoadedModel load(GgufFile file, Precision precision, Arena arena) {
         GgufHeader h = file.header();
         String arch = h.string("general.architecture").orElseThrow(() ->
                 new IllegalArgumentException("the GGUF file has no general.architecture"));
@@ -44,6 +74,16 @@ public final class ModelLoader {
             throw new IllegalArgumentException("inconsistent heads: dim " + config.dim() + ", heads " + config.heads()
                     + ", kv heads " + config.kvHeads());
         }
+        if (precision != null) {
+            GgmlType stored = storedType(h);
+            if (Precision.bitsOf(stored) < precision.bits()) {
+                throw new IllegalArgumentException("the weights are stored as " + stored + " (" + Precision.bitsOf(stored)
+                        + " bits); serving them at " + precision + " would not add precision: choose "
+                        + java.util.Arrays.stream(Precision.values()).filter(p -> p.bits() <= Precision.bitsOf(stored))
+                        .map(Precision::toString).toList());
+            }
+        }
+        Weights w = new Weights(file, precision, arena);
         int layers = config.layers();
         Matrix[] wq = new Matrix[layers];
         Matrix[] wk = new Matrix[layers];
@@ -57,21 +97,51 @@ public final class ModelLoader {
         for (int l = 0; l < layers; l++) {
             String p = "blk." + l + ".";
             attnNorm[l] = vector(file, p + "attn_norm.weight", config.dim());
-            wq[l] = matrix(file, p + "attn_q.weight", config.dim(), config.dim());
-            wk[l] = matrix(file, p + "attn_k.weight", config.kvDim(), config.dim());
-            wv[l] = matrix(file, p + "attn_v.weight", config.kvDim(), config.dim());
-            wo[l] = matrix(file, p + "attn_output.weight", config.dim(), config.dim());
+            wq[l] = w.matrix(p + "attn_q.weight", config.dim(), config.dim());
+            wk[l] = w.matrix(p + "attn_k.weight", config.kvDim(), config.dim());
+            wv[l] = w.matrix(p + "attn_v.weight", config.kvDim(), config.dim());
+            wo[l] = w.matrix(p + "attn_output.weight", config.dim(), config.dim());
             ffnNorm[l] = vector(file, p + "ffn_norm.weight", config.dim());
-            w1[l] = matrix(file, p + "ffn_gate.weight", config.hiddenDim(), config.dim());
-            w2[l] = matrix(file, p + "ffn_down.weight", config.dim(), config.hiddenDim());
-            w3[l] = matrix(file, p + "ffn_up.weight", config.hiddenDim(), config.dim());
+            w1[l] = w.matrix(p + "ffn_gate.weight", config.hiddenDim(), config.dim());
+            w2[l] = w.matrix(p + "ffn_down.weight", config.dim(), config.hiddenDim());
+            w3[l] = w.matrix(p + "ffn_up.weight", config.hiddenDim(), config.dim());
         }
-        Matrix embedding = matrix(file, "token_embd.weight", config.vocabSize(), config.dim());
+        Matrix embedding = w.matrix("token_embd.weight", config.vocabSize(), config.dim());
         Matrix classifier = h.tensor("output.weight").isPresent()
-                ? matrix(file, "output.weight", config.vocabSize(), config.dim()) : embedding;
+                ? w.matrix("output.weight", config.vocabSize(), config.dim()) : embedding;
         Llama model = new Llama(config, new Llama.Weights(embedding, attnNorm, wq, wk, wv, wo, ffnNorm, w1, w2, w3,
                 vector(file, "output_norm.weight", config.dim()), classifier));
-        return new LoadedModel(model, tokenizer(h, tokens));
+        return new LoadedModel(model, tokenizer(h, tokens), arena);
+    }
+
+    /** Weight matrices of the file, converted to the requested precision where they are not already. */
+    private record Weights(GgufFile file, Precision precision, Arena arena) {
+        Matrix matrix(String name, int rows, int cols) {
+            Matrix stored = ModelLoader.matrix(file, name, rows, cols);
+            GgmlType type = tensor(file, name).type();
+            if (precision == null || precision.storedAs().filter(t -> t == type).isPresent()) {
+                return stored;
+            }
+            if (precision.target() != Quantizer.Target.F16 && precision.target() != Quantizer.Target.BF16
+                    && cols % 32 != 0) {
+                // Rows that do not divide into blocks of 32 (stories260K's 172-wide feed-forward) fall back
+                // to F16, as llama.cpp falls back for such tensors.
+                return type == GgmlType.F16 ? stored : Quantizer.convert(stored, Quantizer.Target.F16, arena);
+            }
+            return Quantizer.convert(stored, precision.target(), arena);
+        }
+    }
+
+    /** The type holding most elements among the weight matrices: what "stored precision" means. */
+    static GgmlType storedType(GgufHeader h) {
+        java.util.Map<GgmlType, Long> elements = new java.util.EnumMap<>(GgmlType.class);
+        for (GgufTensorInfo t : h.tensors()) {
+            if (t.dimensions() >= 2) {
+                elements.merge(t.type(), t.elementCount(), Long::sum);
+            }
+        }
+        return elements.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).map(java.util.Map.Entry::getKey)
+                .orElse(GgmlType.F32);
     }
 
     private static Tokenizer tokenizer(GgufHeader h, List<?> tokens) {

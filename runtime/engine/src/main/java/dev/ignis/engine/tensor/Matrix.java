@@ -6,7 +6,7 @@ import java.util.stream.IntStream;
  * A weight matrix of {@code rows} x {@code cols}, each row stored contiguously in some GGUF tensor type
  * (ggml's shape {@code [cols, rows]}). The engine multiplies by vectors and reads single rows (embeddings).
  */
-public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix {
+public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix, BlockMatrix {
 
     /** Work below this many multiply-adds runs on the calling thread: splitting costs more than it saves. */
     long PARALLEL_THRESHOLD = 1L << 18;

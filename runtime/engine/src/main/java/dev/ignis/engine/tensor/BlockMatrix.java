@@ -1,0 +1,71 @@
+package dev.ignis.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A matrix of any {@link BlockFormat}: each dot product dequantizes a row block by block into a small
+ * buffer and multiplies it with the vector kernel. Formats on the hot path get fused kernels of their own
+ * ({@link Q8_0Matrix}); this class makes every other format correct first.
+ */
+public final class BlockMatrix implements Matrix {
+
+    private final BlockFormat format;
+    private final MemorySegment data; // (rows, cols / blockSize) blocks
+    private final int rows;
+    private final int cols;
+    private final long rowBytes;
+    private final ThreadLocal<float[]> buffer;
+
+    public BlockMatrix(BlockFormat format, MemorySegment data, int rows, int cols) {
+        if (cols % format.blockSize() != 0) {
+            throw new IllegalArgumentException(format + " rows must be a multiple of " + format.blockSize()
+                    + " values, got " + cols);
+        }
+        this.rowBytes = (long) cols / format.blockSize() * format.blockBytes();
+        if (data.byteSize() != rowBytes * rows) {
+            throw new IllegalArgumentException(format + " matrix " + rows + "x" + cols + " needs " + rowBytes * rows
+                    + " bytes, got " + data.byteSize());
+        }
+        this.format = format;
+        this.data = data;
+        this.rows = rows;
+        this.cols = cols;
+        this.buffer = ThreadLocal.withInitial(() -> new float[cols]);
+    }
+
+    public BlockFormat format() {
+        return format;
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public float dot(int row, float[] x) {
+        float[] w = buffer.get();
+        row(row, w);
+        return Kernels.dot(w, 0, x, 0, cols);
+    }
+
+    @Override
+    public float dotScalar(int row, float[] x) {
+        float[] w = buffer.get();
+        row(row, w);
+        return Kernels.dotScalar(w, 0, x, 0, cols);
+    }
+
+    @Override
+    public void row(int row, float[] out) {
+        long base = row * rowBytes;
+        for (int b = 0; b < cols / format.blockSize(); b++) {
+            format.dequantize(data, base + (long) b * format.blockBytes(), out, b * format.blockSize());
+        }
+    }
+}

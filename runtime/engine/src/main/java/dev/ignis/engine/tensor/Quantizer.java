@@ -1,0 +1,136 @@
+package dev.ignis.engine.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Converts a matrix to another storage type at load time, into memory of the given arena: the engine
+ * serves a model stored at high precision at the precision a deployment asks for.
+ */
+public final class Quantizer {
+
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** The storage a matrix can be converted to. */
+    public enum Target {
+        F16, BF16, FP8, Q8_0, Q4_0
+    }
+
+    private Quantizer() {
+    }
+
+    public static Matrix convert(Matrix source, Target target, Arena arena) {
+        int rows = source.rows();
+        int cols = source.cols();
+        if ((target == Target.FP8 || target == Target.Q8_0 || target == Target.Q4_0) && cols % 32 != 0) {
+            throw new IllegalArgumentException("rows of " + cols + " values cannot be stored in blocks of 32");
+        }
+        long rowBytes = switch (target) {
+            case F16, BF16 -> cols * 2L;
+            case FP8, Q8_0 -> cols / 32 * 34L;
+            case Q4_0 -> cols / 32 * 18L;
+        };
+        MemorySegment out = arena.allocate(rowBytes * rows, 64);
+        float[] row = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            source.row(r, row);
+            long base = r * rowBytes;
+            switch (target) {
+                case F16 -> {
+                    for (int i = 0; i < cols; i++) {
+                        out.set(U16, base + 2L * i, Float.floatToFloat16(row[i]));
+                    }
+                }
+                case BF16 -> {
+                    for (int i = 0; i < cols; i++) {
+                        out.set(U16, base + 2L * i, toBf16(row[i]));
+                    }
+                }
+                case FP8 -> {
+                    for (int b = 0; b < cols / 32; b++) {
+                        quantizeFp8(row, b * 32, out, base + 34L * b);
+                    }
+                }
+                case Q8_0 -> {
+                    for (int b = 0; b < cols / 32; b++) {
+                        quantizeQ8_0(row, b * 32, out, base + 34L * b);
+                    }
+                }
+                case Q4_0 -> {
+                    for (int b = 0; b < cols / 32; b++) {
+                        quantizeQ4_0(row, b * 32, out, base + 18L * b);
+                    }
+                }
+            }
+        }
+        return switch (target) {
+            case F16 -> new F16Matrix(out, rows, cols);
+            case BF16 -> new BlockMatrix(BlockFormat.BF16, out, rows, cols);
+            case FP8 -> new BlockMatrix(BlockFormat.FP8, out, rows, cols);
+            case Q8_0 -> new Q8_0Matrix(out, rows, cols);
+            case Q4_0 -> new BlockMatrix(BlockFormat.Q4_0, out, rows, cols);
+        };
+    }
+
+    /** Round to nearest even on the upper 16 bits (NaN stays NaN). */
+    static short toBf16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        if (Float.isNaN(v)) {
+            return (short) ((bits >>> 16) | 0x40);
+        }
+        int rounding = 0x7FFF + ((bits >>> 16) & 1);
+        return (short) ((bits + rounding) >>> 16);
+    }
+
+    /** d = max|x| / 127, q = round(x / d). */
+    static void quantizeQ8_0(float[] x, int from, MemorySegment out, long at) {
+        float amax = 0;
+        for (int j = 0; j < 32; j++) {
+            amax = Math.max(amax, Math.abs(x[from + j]));
+        }
+        float d = amax / 127f;
+        float id = d != 0 ? 1f / d : 0f;
+        out.set(U16, at, Float.floatToFloat16(d));
+        for (int j = 0; j < 32; j++) {
+            out.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) Math.round(x[from + j] * id));
+        }
+    }
+
+    /** The value of largest magnitude maps to -8 (keeping its sign): d = max / -8, q = x / d + 8 in 0..15. */
+    static void quantizeQ4_0(float[] x, int from, MemorySegment out, long at) {
+        float amax = 0;
+        float max = 0;
+        for (int j = 0; j < 32; j++) {
+            float v = x[from + j];
+            if (Math.abs(v) > amax) {
+                amax = Math.abs(v);
+                max = v;
+            }
+        }
+        float d = max / -8f;
+        float id = d != 0 ? 1f / d : 0f;
+        out.set(U16, at, Float.floatToFloat16(d));
+        for (int j = 0; j < 16; j++) {
+            int lo = Math.min(15, (int) (x[from + j] * id + 8.5f));
+            int hi = Math.min(15, (int) (x[from + j + 16] * id + 8.5f));
+            out.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) (lo | hi << 4));
+        }
+    }
+
+    /** d = max|x| / 448, each value the nearest E4M3 of x / d. */
+    static void quantizeFp8(float[] x, int from, MemorySegment out, long at) {
+        float amax = 0;
+        for (int j = 0; j < 32; j++) {
+            amax = Math.max(amax, Math.abs(x[from + j]));
+        }
+        float d = amax / Fp8E4M3.MAX;
+        float stored = Float.float16ToFloat(Float.floatToFloat16(d));
+        float id = stored != 0 ? 1f / stored : 0f;
+        out.set(U16, at, Float.floatToFloat16(d));
+        for (int j = 0; j < 32; j++) {
+            out.set(ValueLayout.JAVA_BYTE, at + 2 + j, (byte) Fp8E4M3.encode(x[from + j] * id));
+        }
+    }
+}
