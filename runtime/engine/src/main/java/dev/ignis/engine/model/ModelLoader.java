@@ -8,8 +8,8 @@ import dev.ignis.engine.tensor.Matrices;
 import dev.ignis.engine.tensor.Quantizer;
 import java.lang.foreign.Arena;
 import dev.ignis.engine.tensor.Matrix;
-import dev.ignis.engine.tokenizer.SentencePieceTokenizer;
 import dev.ignis.engine.tokenizer.Tokenizer;
+import dev.ignis.engine.tokenizer.Tokenizers;
 import java.util.List;
 
 /**
@@ -111,7 +111,7 @@ public final class ModelLoader {
                 ? w.matrix("output.weight", config.vocabSize(), config.dim()) : embedding;
         Llama model = new Llama(config, new Llama.Weights(embedding, attnNorm, wq, wk, wv, wo, ffnNorm, w1, w2, w3,
                 vector(file, "output_norm.weight", config.dim()), classifier));
-        return new LoadedModel(model, tokenizer(h, tokens), arena);
+        return new LoadedModel(model, Tokenizers.fromMetadata(h), arena);
     }
 
     /** Weight matrices of the file, converted to the requested precision where they are not already. */
@@ -142,25 +142,6 @@ public final class ModelLoader {
         }
         return elements.entrySet().stream().max(java.util.Map.Entry.comparingByValue()).map(java.util.Map.Entry::getKey)
                 .orElse(GgmlType.F32);
-    }
-
-    private static Tokenizer tokenizer(GgufHeader h, List<?> tokens) {
-        String kind = h.string("tokenizer.ggml.model").orElse("");
-        if (!kind.equals("llama")) {
-            throw new UnsupportedOperationException("tokenizer '" + kind + "' is not supported yet (supported: llama)");
-        }
-        List<?> scoreList = list(h, "tokenizer.ggml.scores");
-        List<?> typeList = h.metadata().get("tokenizer.ggml.token_type") instanceof List<?> l ? l : null;
-        float[] scores = new float[tokens.size()];
-        int[] types = new int[tokens.size()];
-        for (int i = 0; i < tokens.size(); i++) {
-            scores[i] = ((Number) scoreList.get(i)).floatValue();
-            types[i] = typeList == null ? 1 : ((Number) typeList.get(i)).intValue();
-        }
-        return new SentencePieceTokenizer(tokens.stream().map(String.class::cast).toList(), scores, types,
-                (int) h.integer("tokenizer.ggml.bos_token_id").orElse(1),
-                (int) h.integer("tokenizer.ggml.eos_token_id").orElse(2),
-                !(h.metadata().get("tokenizer.ggml.add_space_prefix") instanceof Boolean b) || b);
     }
 
     private static Matrix matrix(GgufFile file, String name, int rows, int cols) {

@@ -1,0 +1,238 @@
+package dev.ignis.engine.tokenizer;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Byte-level BPE (GGUF {@code tokenizer.ggml.model = gpt2}): the text is cut into chunks by the
+ * vocabulary's pre-tokenizer regular expressions (applied in turn, each splitting the previous chunks,
+ * unmatched gaps kept as chunks), each chunk's UTF-8 bytes are written as printable characters (GPT-2's
+ * byte-to-unicode table), and adjacent symbols are merged by merge rank, lowest first.
+ */
+public final class ByteLevelBpeTokenizer implements Tokenizer {
+
+    private static final String GPT2 = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+    private static final String LLAMA3 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
+            + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    private static final String QWEN2 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
+            + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
+    /** Pre-tokenizers by GGUF {@code tokenizer.ggml.pre}; each is a list of expressions applied in turn. */
+    private static final Map<String, List<String>> PRE_TOKENIZERS = Map.ofEntries(
+            Map.entry("gpt-2", List.of(GPT2)),
+            Map.entry("gpt2", List.of(GPT2)),
+            Map.entry("default", List.of(GPT2)),
+            Map.entry("mpt", List.of(GPT2)),
+            Map.entry("olmo", List.of(GPT2)),
+            Map.entry("starcoder", List.of("\\p{N}", GPT2)),
+            Map.entry("refact", List.of("\\p{N}", GPT2)),
+            Map.entry("falcon", List.of("[\\p{P}\\$\\+<=>\\^~\\|`]+", GPT2, "[0-9][0-9][0-9]")),
+            Map.entry("llama-bpe", List.of(LLAMA3)),
+            Map.entry("llama3", List.of(LLAMA3)),
+            Map.entry("smaug-bpe", List.of(LLAMA3)),
+            Map.entry("qwen2", List.of(QWEN2)),
+            Map.entry("deepseek-r1-qwen", List.of(QWEN2)));
+
+    private static final char[] BYTE_TO_CHAR = new char[256];
+    private static final Map<Character, Integer> CHAR_TO_BYTE = new HashMap<>();
+
+    static {
+        // GPT-2: printable Latin-1 bytes stand for themselves, the others for code points from 256 upwards.
+        int extra = 0;
+        for (int b = 0; b < 256; b++) {
+            boolean printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+            BYTE_TO_CHAR[b] = printable ? (char) b : (char) (256 + extra++);
+            CHAR_TO_BYTE.put(BYTE_TO_CHAR[b], b);
+        }
+    }
+
+    private final String[] tokens;
+    private final int[] types;
+    private final Map<String, Integer> ids = new HashMap<>();
+    private final Map<String, Integer> ranks = new HashMap<>();
+    private final List<Pattern> preTokenizer;
+    private final int bos;
+    private final int eos;
+    private final List<String> userDefined; // longest first
+    private static final int TYPE_USER_DEFINED = 4;
+
+    /**
+     * @param merges "left right" pairs, best first
+     * @param pre    the GGUF {@code tokenizer.ggml.pre} name
+     */
+    public ByteLevelBpeTokenizer(List<String> tokens, int[] types, List<String> merges, String pre, int bos, int eos) {
+        List<String> expressions = PRE_TOKENIZERS.get(pre);
+        if (expressions == null) {
+            throw new UnsupportedOperationException("BPE pre-tokenizer '" + pre + "' is not supported (supported: "
+                    + new java.util.TreeSet<>(PRE_TOKENIZERS.keySet()) + ")");
+        }
+        this.preTokenizer = expressions.stream()
+                .map(e -> Pattern.compile(e, Pattern.UNICODE_CHARACTER_CLASS)).toList();
+        this.tokens = tokens.toArray(String[]::new);
+        this.types = types.clone();
+        for (int i = 0; i < this.tokens.length; i++) {
+            ids.putIfAbsent(this.tokens[i], i);
+        }
+        for (int i = 0; i < merges.size(); i++) {
+            ranks.putIfAbsent(merges.get(i), i);
+        }
+        this.bos = bos;
+        this.eos = eos;
+        List<String> user = new ArrayList<>();
+        for (int i = 0; i < this.tokens.length; i++) {
+            if (types[i] == TYPE_USER_DEFINED && !this.tokens[i].isEmpty()) {
+                user.add(this.tokens[i]);
+            }
+        }
+        user.sort(java.util.Comparator.comparingInt(String::length).reversed());
+        this.userDefined = List.copyOf(user);
+    }
+
+    @Override
+    public List<Integer> encode(String text) {
+        List<Integer> out = new ArrayList<>();
+        // User-defined tokens (e.g. runs of spaces in GPT-NeoX vocabularies) are matched in the raw text
+        // first, longest first; only the text between them goes through the pre-tokenizer and BPE.
+        List<Object> fragments = new ArrayList<>(List.of(text));
+        for (String special : userDefined) {
+            List<Object> next = new ArrayList<>();
+            for (Object fragment : fragments) {
+                if (!(fragment instanceof String raw)) {
+                    next.add(fragment);
+                    continue;
+                }
+                int from = 0;
+                for (int at = raw.indexOf(special); at >= 0; at = raw.indexOf(special, from)) {
+                    if (at > from) {
+                        next.add(raw.substring(from, at));
+                    }
+                    next.add(ids.get(special));
+                    from = at + special.length();
+                }
+                if (from < raw.length()) {
+                    next.add(raw.substring(from));
+                }
+            }
+            fragments = next;
+        }
+        for (Object fragment : fragments) {
+            if (fragment instanceof Integer id) {
+                out.add(id);
+            } else {
+                encodeRaw((String) fragment, out);
+            }
+        }
+        return out;
+    }
+
+    private void encodeRaw(String text, List<Integer> out) {
+        for (String chunk : preTokenize(text)) {
+            byte[] bytes = chunk.getBytes(StandardCharsets.UTF_8);
+            List<String> symbols = new ArrayList<>(bytes.length);
+            for (byte b : bytes) {
+                symbols.add(String.valueOf(BYTE_TO_CHAR[b & 0xff]));
+            }
+            merge(symbols);
+            for (String symbol : symbols) {
+                Integer id = ids.get(symbol);
+                if (id == null) {
+                    throw new IllegalStateException("the vocabulary lacks the byte symbol '" + symbol + "'");
+                }
+                out.add(id);
+            }
+        }
+    }
+
+    private List<String> preTokenize(String text) {
+        List<String> chunks = List.of(text);
+        for (Pattern pattern : preTokenizer) {
+            List<String> next = new ArrayList<>();
+            for (String chunk : chunks) {
+                Matcher m = pattern.matcher(chunk);
+                int last = 0;
+                while (m.find()) {
+                    if (m.start() > last) {
+                        next.add(chunk.substring(last, m.start()));
+                    }
+                    if (m.end() > m.start()) {
+                        next.add(m.group());
+                    }
+                    last = m.end();
+                }
+                if (last < chunk.length()) {
+                    next.add(chunk.substring(last));
+                }
+            }
+            chunks = next;
+        }
+        return chunks;
+    }
+
+    /** Merges the adjacent pair of lowest rank until no pair has a rank. */
+    private void merge(List<String> symbols) {
+        while (symbols.size() > 1) {
+            int best = Integer.MAX_VALUE;
+            int at = -1;
+            for (int i = 0; i + 1 < symbols.size(); i++) {
+                Integer rank = ranks.get(symbols.get(i) + " " + symbols.get(i + 1));
+                if (rank != null && rank < best) {
+                    best = rank;
+                    at = i;
+                }
+            }
+            if (at < 0) {
+                return;
+            }
+            symbols.set(at, symbols.get(at) + symbols.get(at + 1));
+            symbols.remove(at + 1);
+        }
+    }
+
+    @Override
+    public byte[] tokenBytes(int token) {
+        if (types[token] == 3) {
+            return new byte[0];
+        }
+        String symbol = tokens[token];
+        ByteArrayOutputStream out = new ByteArrayOutputStream(symbol.length());
+        for (int i = 0; i < symbol.length(); i++) {
+            Integer b = CHAR_TO_BYTE.get(symbol.charAt(i));
+            if (b == null) {
+                // User-defined tokens are plain text, not byte symbols.
+                return symbol.getBytes(StandardCharsets.UTF_8);
+            }
+            out.write(b);
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public String decode(List<Integer> tokenIds) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int t : tokenIds) {
+            out.writeBytes(tokenBytes(t));
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public int vocabularySize() {
+        return tokens.length;
+    }
+
+    @Override
+    public int bos() {
+        return bos;
+    }
+
+    @Override
+    public int eos() {
+        return eos;
+    }
+}

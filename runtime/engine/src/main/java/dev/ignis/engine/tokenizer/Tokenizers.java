@@ -1,0 +1,49 @@
+package dev.ignis.engine.tokenizer;
+
+import dev.ignis.engine.gguf.GgufHeader;
+import java.util.List;
+
+/** Builds the tokenizer a GGUF file describes ({@code tokenizer.ggml.*}). */
+public final class Tokenizers {
+
+    private Tokenizers() {
+    }
+
+    public static Tokenizer fromMetadata(GgufHeader h) {
+        String model = h.string("tokenizer.ggml.model").orElseThrow(() ->
+                new IllegalArgumentException("the GGUF file has no tokenizer.ggml.model"));
+        List<String> tokens = strings(h, "tokenizer.ggml.tokens");
+        int[] types = new int[tokens.size()];
+        if (h.metadata().get("tokenizer.ggml.token_type") instanceof List<?> list) {
+            for (int i = 0; i < types.length; i++) {
+                types[i] = ((Number) list.get(i)).intValue();
+            }
+        } else {
+            java.util.Arrays.fill(types, 1);
+        }
+        int bos = (int) h.integer("tokenizer.ggml.bos_token_id").orElse(-1);
+        int eos = (int) h.integer("tokenizer.ggml.eos_token_id").orElse(-1);
+        return switch (model) {
+            case "llama" -> {
+                List<?> scoreList = (List<?>) h.metadata().get("tokenizer.ggml.scores");
+                float[] scores = new float[tokens.size()];
+                for (int i = 0; i < scores.length; i++) {
+                    scores[i] = scoreList == null ? 0f : ((Number) scoreList.get(i)).floatValue();
+                }
+                boolean spacePrefix = !(h.metadata().get("tokenizer.ggml.add_space_prefix") instanceof Boolean b) || b;
+                yield new SentencePieceTokenizer(tokens, scores, types, bos, eos, spacePrefix);
+            }
+            case "gpt2" -> new ByteLevelBpeTokenizer(tokens, types, strings(h, "tokenizer.ggml.merges"),
+                    h.string("tokenizer.ggml.pre").orElse("default"), bos, eos);
+            default -> throw new UnsupportedOperationException("tokenizer '" + model
+                    + "' is not supported yet (supported: llama, gpt2)");
+        };
+    }
+
+    private static List<String> strings(GgufHeader h, String key) {
+        if (h.metadata().get(key) instanceof List<?> list) {
+            return list.stream().map(String.class::cast).toList();
+        }
+        throw new IllegalArgumentException("the GGUF file has no array " + key);
+    }
+}
