@@ -1,5 +1,7 @@
 package dev.ignis.controlplane.acl;
 
+import dev.ignis.acl.Cidr;
+
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;

@@ -1,5 +1,7 @@
 package dev.ignis.controlplane.acl;
 
+import dev.ignis.acl.Cidr;
+
 import dev.ignis.controlplane.problem.Problem;
 import dev.ignis.controlplane.problem.ProblemException;
 import dev.ignis.controlplane.problem.ProblemType;

@@ -1,4 +1,4 @@
-package dev.ignis.controlplane.acl;
+package dev.ignis.acl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.ignis.controlplane.acl;
+package dev.ignis.acl;
 
 import java.math.BigInteger;
 import java.net.Inet4Address;
