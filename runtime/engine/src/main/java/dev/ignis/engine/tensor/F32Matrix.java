@@ -4,7 +4,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /** F32: each value is a little-endian IEEE-754 float, 4 bytes, no blocks. */
 public final class F32Matrix implements Matrix {
@@ -48,7 +47,7 @@ public final class F32Matrix implements Matrix {
             FloatVector w = FloatVector.fromMemorySegment(Kernels.F, data, base + i * 4L, ByteOrder.LITTLE_ENDIAN);
             acc = w.fma(FloatVector.fromArray(Kernels.F, x, i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Kernels.sum(acc);
         for (; i < cols; i++) {
             sum += data.get(FLOAT, base + i * 4L) * x[i];
         }

@@ -1,7 +1,6 @@
 package dev.ignis.engine.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,11 +27,24 @@ public final class Kernels {
         for (; i < upper; i += F.length()) {
             acc = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = sum(acc);
         for (; i < n; i++) {
             sum += a[aOffset + i] * b[bOffset + i];
         }
         return sum;
+    }
+
+    /**
+     * Adds the lanes in a fixed order. {@code reduceLanes(ADD)} leaves the order unspecified, and the
+     * interpreted and compiled forms really differ in the last bit: a model must give the same logits
+     * whichever thread and JIT tier computes a row.
+     */
+    static float sum(FloatVector v) {
+        float s = 0;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
+        }
+        return s;
     }
 
     public static float dotScalar(float[] a, int aOffset, float[] b, int bOffset, int n) {

@@ -63,7 +63,7 @@ public final class Q8_0Matrix implements Matrix {
                         .convertShape(VectorOperators.B2F, F8, 0);
                 acc = q.fma(FloatVector.fromArray(F8, x, b * BLOCK + j), acc);
             }
-            sum += d * acc.reduceLanes(VectorOperators.ADD);
+            sum += d * Kernels.sum(acc);
         }
         return sum;
     }

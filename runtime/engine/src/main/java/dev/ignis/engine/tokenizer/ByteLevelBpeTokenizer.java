@@ -59,8 +59,7 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     private final List<Pattern> preTokenizer;
     private final int bos;
     private final int eos;
-    private final List<String> userDefined; // longest first
-    private static final int TYPE_USER_DEFINED = 4;
+    private final SpecialTokens specials;
 
     /**
      * @param merges "left right" pairs, best first
@@ -84,44 +83,13 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         }
         this.bos = bos;
         this.eos = eos;
-        List<String> user = new ArrayList<>();
-        for (int i = 0; i < this.tokens.length; i++) {
-            if (types[i] == TYPE_USER_DEFINED && !this.tokens[i].isEmpty()) {
-                user.add(this.tokens[i]);
-            }
-        }
-        user.sort(java.util.Comparator.comparingInt(String::length).reversed());
-        this.userDefined = List.copyOf(user);
+        this.specials = new SpecialTokens(this.tokens, this.types);
     }
 
     @Override
-    public List<Integer> encode(String text) {
+    public List<Integer> encode(String text, boolean parseSpecial) {
         List<Integer> out = new ArrayList<>();
-        // User-defined tokens (e.g. runs of spaces in GPT-NeoX vocabularies) are matched in the raw text
-        // first, longest first; only the text between them goes through the pre-tokenizer and BPE.
-        List<Object> fragments = new ArrayList<>(List.of(text));
-        for (String special : userDefined) {
-            List<Object> next = new ArrayList<>();
-            for (Object fragment : fragments) {
-                if (!(fragment instanceof String raw)) {
-                    next.add(fragment);
-                    continue;
-                }
-                int from = 0;
-                for (int at = raw.indexOf(special); at >= 0; at = raw.indexOf(special, from)) {
-                    if (at > from) {
-                        next.add(raw.substring(from, at));
-                    }
-                    next.add(ids.get(special));
-                    from = at + special.length();
-                }
-                if (from < raw.length()) {
-                    next.add(raw.substring(from));
-                }
-            }
-            fragments = next;
-        }
-        for (Object fragment : fragments) {
+        for (Object fragment : specials.partition(text, parseSpecial)) {
             if (fragment instanceof Integer id) {
                 out.add(id);
             } else {
@@ -219,6 +187,11 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             out.writeBytes(tokenBytes(t));
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String piece(int token) {
+        return tokens[token];
     }
 
     @Override

@@ -27,6 +27,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     private final int bos;
     private final int eos;
     private final boolean addSpacePrefix;
+    private final SpecialTokens specials;
 
     public SentencePieceTokenizer(List<String> pieces, float[] scores, int[] types, int bos, int eos,
                                   boolean addSpacePrefix) {
@@ -37,6 +38,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
         this.eos = eos;
         this.addSpacePrefix = addSpacePrefix;
         java.util.Arrays.fill(byteTokens, -1);
+        this.specials = new SpecialTokens(this.pieces, this.types);
         for (int i = 0; i < this.pieces.length; i++) {
             ids.putIfAbsent(this.pieces[i], i);
             if (types[i] == TYPE_BYTE && this.pieces[i].length() == 6 && this.pieces[i].startsWith("<0x")) {
@@ -46,12 +48,27 @@ public final class SentencePieceTokenizer implements Tokenizer {
     }
 
     @Override
-    public List<Integer> encode(String text) {
+    public List<Integer> encode(String text, boolean parseSpecial) {
+        List<Integer> out = new ArrayList<>();
+        boolean first = true;
+        for (Object fragment : specials.partition(text, parseSpecial)) {
+            if (fragment instanceof Integer id) {
+                out.add(id);
+            } else {
+                out.addAll(encodeRaw((String) fragment, first));
+            }
+            first = false;
+        }
+        return out;
+    }
+
+    /** The space prefix goes only before the start of the text, not before text after a special token. */
+    private List<Integer> encodeRaw(String text, boolean atStart) {
         List<Integer> tokens = new ArrayList<>();
         if (text.isEmpty()) {
             return tokens;
         }
-        String normalized = (addSpacePrefix ? SPACE : "") + text.replace(" ", SPACE);
+        String normalized = (addSpacePrefix && atStart ? SPACE : "") + text.replace(" ", SPACE);
         // One piece per code point, or its UTF-8 bytes as byte tokens.
         for (int i = 0; i < normalized.length(); ) {
             int cp = normalized.codePointAt(i);
@@ -110,6 +127,11 @@ public final class SentencePieceTokenizer implements Tokenizer {
         }
         String text = out.toString(StandardCharsets.UTF_8);
         return addSpacePrefix && text.startsWith(" ") ? text.substring(1) : text;
+    }
+
+    @Override
+    public String piece(int token) {
+        return pieces[token];
     }
 
     @Override

@@ -5,8 +5,19 @@ import java.util.List;
 /** Text to token ids and back, with the model's special tokens. */
 public interface Tokenizer {
 
-    /** Encodes text without adding BOS or EOS. */
-    List<Integer> encode(String text);
+    /** Encodes plain text without adding BOS or EOS; special-token text stays text. */
+    default List<Integer> encode(String text) {
+        return encode(text, false);
+    }
+
+    /**
+     * Encodes text without adding BOS or EOS; with {@code parseSpecial}, control tokens written in the text
+     * (a rendered chat template's {@code <|im_start|>}) become those tokens.
+     */
+    List<Integer> encode(String text, boolean parseSpecial);
+
+    /** The vocabulary's string for a token, as stored (e.g. {@code <s>}, {@code ▁the}). */
+    String piece(int token);
 
     /** The bytes a token stands for, decoded as UTF-8 once a whole sequence is joined. */
     byte[] tokenBytes(int token);
