@@ -1,0 +1,398 @@
+package dev.ignis.runtime.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ignis.runtime.config.RuntimeConfig;
+import dev.ignis.runtime.inference.GenerationListener;
+import dev.ignis.runtime.inference.GenerationRequest;
+import dev.ignis.runtime.inference.InferenceLoop;
+import dev.ignis.runtime.model.ModelHost;
+import dev.ignis.runtime.security.EndpointGuard;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * The OpenAI-compatible API on Vert.x routes: {@code /v1/models}, {@code /v1/completions},
+ * {@code /v1/chat/completions} (JSON or server-sent events), and {@code /health/live}, {@code /health/ready}.
+ * Requests are parsed and tokenized here, on the caller's side; generation runs on the inference loop,
+ * whose output comes back to this request's Vert.x context.
+ */
+@ApplicationScoped
+public class OpenAiRoutes {
+
+    private static final Logger LOG = Logger.getLogger(OpenAiRoutes.class);
+    static final int MAX_BODY = 4 * 1024 * 1024;
+
+    private final ModelHost host;
+    private final EndpointGuard guard;
+    private final RuntimeConfig config;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public OpenAiRoutes(ModelHost host, EndpointGuard guard, RuntimeConfig config) {
+        this.host = host;
+        this.guard = guard;
+        this.config = config;
+    }
+
+    void routes(@Observes Router router) {
+        router.get("/health/live").handler(ctx -> ctx.json(Map.of("status", "UP")));
+        router.get("/health/ready").handler(this::ready);
+        router.route("/v1/*").order(-10).handler(this::guard);
+        router.route("/v1/*").order(-9).handler(BodyHandler.create().setBodyLimit(MAX_BODY));
+        router.get("/v1/models").handler(this::models);
+        router.post("/v1/completions").handler(ctx -> handle(ctx, false));
+        router.post("/v1/chat/completions").handler(ctx -> handle(ctx, true));
+        router.route("/v1/*").last().handler(ctx -> error(ctx, new ApiException(404, "invalid_request_error",
+                "not_found", null, "no route " + ctx.request().method() + " " + ctx.request().path())));
+    }
+
+    private void ready(RoutingContext ctx) {
+        ModelHost.State s = host.state();
+        if (s.ready()) {
+            ctx.json(Map.of("status", "UP", "model", s.name()));
+        } else {
+            ctx.response().setStatusCode(503);
+            ctx.json(Map.of("status", "DOWN", "reason", s.problem()));
+        }
+    }
+
+    private void guard(RoutingContext ctx) {
+        try {
+            InetAddress client = guard.clientAddress(ctx.request().remoteAddress().hostAddress(),
+                    ctx.request().getHeader("X-Forwarded-For"));
+            if (!guard.allowed(client)) {
+                error(ctx, new ApiException(403, "permission_error", "ip_not_allowed", null,
+                        "this address may not call this endpoint"));
+                return;
+            }
+        } catch (java.net.UnknownHostException e) {
+            error(ctx, new ApiException(403, "permission_error", "ip_not_allowed", null, "unknown client address"));
+            return;
+        }
+        if (!guard.authorized(ctx.request().getHeader("Authorization"))) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            error(ctx, new ApiException(401, "invalid_request_error", "invalid_api_key", null,
+                    "missing or invalid API key: send 'Authorization: Bearer <key>'"));
+            return;
+        }
+        ctx.next();
+    }
+
+    private void models(RoutingContext ctx) {
+        ModelHost.State s = host.state();
+        ArrayNode data = json.createArrayNode();
+        if (s.ready()) {
+            data.addObject().put("id", s.name()).put("object", "model").put("created", 0).put("owned_by", "ignis");
+        }
+        ObjectNode body = json.createObjectNode().put("object", "list");
+        body.set("data", data);
+        send(ctx, 200, body);
+    }
+
+    private void handle(RoutingContext ctx, boolean chat) {
+        try {
+            ModelHost.State s = host.state();
+            if (!s.ready()) {
+                throw new ApiException(503, "server_error", "model_not_ready", null,
+                        s.problem() == null || s.problem().equals("loading") ? "the model is loading; retry shortly"
+                                : "the model could not be loaded");
+            }
+            JsonNode body = parse(ctx);
+            String model = body.hasNonNull("model") ? body.get("model").asText() : s.name();
+            if (!model.equals(s.name())) {
+                throw new ApiException(404, "invalid_request_error", "model_not_found", "model",
+                        "the model '" + model + "' does not exist; this endpoint serves '" + s.name() + "'");
+            }
+            Integer n = Requests.integer(body, "n", 1, 128);
+            if (n != null && n != 1) {
+                throw ApiException.invalid("n", "only n = 1 is supported");
+            }
+            InferenceLoop loop = s.loop();
+            List<Integer> prompt = chat ? ChatPrompt.of(body, s, loop.tokenizer()) : CompletionPrompt.of(body, loop.tokenizer());
+            Integer maxTokens = Requests.integer(body, chat && body.has("max_completion_tokens")
+                    ? "max_completion_tokens" : "max_tokens", 1, 1 << 20);
+            int max = maxTokens != null ? maxTokens : chat ? loop.contextSize() - prompt.size() : 16;
+            if (prompt.size() + max > loop.contextSize()) {
+                throw new ApiException(400, "invalid_request_error", "context_length_exceeded",
+                        chat ? "messages" : "prompt", "this model's context is " + loop.contextSize()
+                        + " tokens; the prompt has " + prompt.size() + " and " + max + " more were asked for");
+            }
+            int logprobs = chat ? (Requests.bool(body, "logprobs") ? Requests.orElse(Requests.integer(body,
+                    "top_logprobs", 0, 20), 0) : -1) : Requests.orElse(Requests.integer(body, "logprobs", 0, 5), -1);
+            if (!chat && body.hasNonNull("suffix")) {
+                throw ApiException.invalid("suffix", "suffix (fill-in-the-middle) is not supported by this model");
+            }
+            if (chat && body.hasNonNull("response_format")
+                    && !"text".equals(body.get("response_format").path("type").asText())) {
+                throw ApiException.invalid("response_format", "response_format " + body.get("response_format")
+                        .path("type").asText() + " is not supported yet");
+            }
+            boolean stream = Requests.bool(body, "stream");
+            boolean includeUsage = stream && body.path("stream_options").path("include_usage").asBoolean(false);
+            String echo = !chat && Requests.bool(body, "echo") ? loop.tokenizer().decode(prompt) : "";
+            Exchange exchange = new Exchange(ctx, chat, stream, includeUsage, s.name(), logprobs >= 0, echo);
+            GenerationRequest request = new GenerationRequest(prompt, Requests.sampling(body,
+                    loop.tokenizer().vocabularySize()), max, Requests.stops(body), Math.max(0, logprobs), exchange);
+            InferenceLoop.Handle handle;
+            try {
+                handle = loop.submit(request);
+            } catch (InferenceLoop.QueueFullException e) {
+                ctx.response().putHeader("Retry-After", "1");
+                throw new ApiException(429, "rate_limit_error", "server_busy", null,
+                        "the server is at capacity; retry after a second");
+            }
+            exchange.start(handle, config.requestTimeout().toMillis());
+        } catch (ApiException e) {
+            error(ctx, e);
+        }
+    }
+
+    private JsonNode parse(RoutingContext ctx) {
+        String contentType = ctx.request().getHeader("Content-Type");
+        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+            throw new ApiException(415, "invalid_request_error", "unsupported_media_type", null,
+                    "send the request as application/json");
+        }
+        try {
+            JsonNode body = json.readTree(ctx.body().asString());
+            if (body == null || !body.isObject()) {
+                throw ApiException.invalid(null, "the request body must be a JSON object");
+            }
+            return body;
+        } catch (JsonProcessingException e) {
+            throw ApiException.invalid(null, "the request body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    void error(RoutingContext ctx, ApiException e) {
+        ObjectNode error = json.createObjectNode();
+        ObjectNode inner = error.putObject("error").put("message", e.getMessage()).put("type", e.type());
+        inner.put("param", e.param());
+        inner.put("code", e.code());
+        send(ctx, e.status(), error);
+    }
+
+    private void send(RoutingContext ctx, int status, JsonNode body) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
+    }
+
+    /** One request's answer, fed by the inference loop and written on the request's own Vert.x context. */
+    private final class Exchange implements GenerationListener {
+        private final RoutingContext ctx;
+        private final Context context = Vertx.currentContext();
+        private final boolean chat;
+        private final boolean stream;
+        private final boolean includeUsage;
+        private final String model;
+        private final boolean logprobs;
+        private final String id;
+        private final long created = System.currentTimeMillis() / 1000;
+        private final StringBuilder text = new StringBuilder();
+        private final ArrayNode tokenLogprobs = json.createArrayNode();
+        private final AtomicBoolean timedOut = new AtomicBoolean();
+        private final String echo;
+        private long timer = -1;
+
+        Exchange(RoutingContext ctx, boolean chat, boolean stream, boolean includeUsage, String model,
+                 boolean logprobs, String echo) {
+            this.ctx = ctx;
+            this.chat = chat;
+            this.stream = stream;
+            this.includeUsage = includeUsage;
+            this.model = model;
+            this.logprobs = logprobs;
+            this.echo = echo;
+            this.id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
+        }
+
+        void start(InferenceLoop.Handle handle, long timeoutMillis) {
+            HttpServerResponse response = ctx.response();
+            // A client that goes away frees its slot at the next step.
+            response.closeHandler(v -> handle.close());
+            timer = ctx.vertx().setTimer(timeoutMillis, t -> {
+                timedOut.set(true);
+                handle.close();
+            });
+            if (stream) {
+                response.setChunked(true).putHeader("Content-Type", "text/event-stream")
+                        .putHeader("Cache-Control", "no-cache");
+                if (chat) {
+                    ObjectNode delta = json.createObjectNode().put("role", "assistant").put("content", "");
+                    write(chunk(delta, null, null));
+                } else if (!echo.isEmpty()) {
+                    write(chunk(null, echo, null));
+                }
+            }
+        }
+
+        @Override
+        public void text(String delta, List<TokenOutput> tokens) {
+            ArrayNode lp = logprobs ? logprobsOf(tokens) : null;
+            context.runOnContext(v -> {
+                if (stream) {
+                    if (!delta.isEmpty() || lp != null) {
+                        ObjectNode c = chat ? json.createObjectNode().put("content", delta) : null;
+                        write(chunk(c, chat ? null : delta, lp));
+                    }
+                } else {
+                    text.append(delta);
+                    if (lp != null) {
+                        tokenLogprobs.addAll(lp);
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void done(String finishReason, int promptTokens, int completionTokens) {
+            context.runOnContext(v -> {
+                ctx.vertx().cancelTimer(timer);
+                if (ctx.response().ended() || ctx.response().closed()) {
+                    return;
+                }
+                if (timedOut.get()) {
+                    if (stream) {
+                        ctx.response().end();
+                    } else {
+                        error(ctx, new ApiException(504, "server_error", "timeout", null,
+                                "the request exceeded its time limit of " + config.requestTimeout().toSeconds() + " s"));
+                    }
+                    return;
+                }
+                ObjectNode usage = json.createObjectNode().put("prompt_tokens", promptTokens)
+                        .put("completion_tokens", completionTokens).put("total_tokens", promptTokens + completionTokens);
+                if (stream) {
+                    ObjectNode last = chunk(chat ? json.createObjectNode() : null, chat ? null : "", null);
+                    ((ObjectNode) last.get("choices").get(0)).put("finish_reason", finishReason);
+                    write(last);
+                    if (includeUsage) {
+                        ObjectNode u = chunk(null, null, null);
+                        u.putArray("choices");
+                        u.set("usage", usage);
+                        write(u);
+                    }
+                    ctx.response().end("data: [DONE]\n\n");
+                    return;
+                }
+                ObjectNode body = json.createObjectNode().put("id", id)
+                        .put("object", chat ? "chat.completion" : "text_completion").put("created", created)
+                        .put("model", model);
+                ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+                if (chat) {
+                    choice.putObject("message").put("role", "assistant").put("content", text.toString());
+                    if (logprobs) {
+                        choice.putObject("logprobs").set("content", tokenLogprobs);
+                    } else {
+                        choice.putNull("logprobs");
+                    }
+                } else {
+                    choice.put("text", echo + text);
+                    if (logprobs) {
+                        choice.set("logprobs", legacyLogprobs());
+                    } else {
+                        choice.putNull("logprobs");
+                    }
+                }
+                choice.put("finish_reason", finishReason);
+                body.set("usage", usage);
+                send(ctx, 200, body);
+            });
+        }
+
+        @Override
+        public void failed(String message) {
+            context.runOnContext(v -> {
+                ctx.vertx().cancelTimer(timer);
+                if (stream && ctx.response().headWritten()) {
+                    ObjectNode error = json.createObjectNode();
+                    error.putObject("error").put("message", message).put("type", "server_error");
+                    write(error);
+                    ctx.response().end();
+                } else {
+                    error(ctx, new ApiException(500, "server_error", null, null, message));
+                }
+            });
+        }
+
+        private ObjectNode chunk(ObjectNode delta, String completionText, ArrayNode lp) {
+            ObjectNode c = json.createObjectNode().put("id", id)
+                    .put("object", chat ? "chat.completion.chunk" : "text_completion").put("created", created)
+                    .put("model", model);
+            ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
+            if (chat) {
+                choice.set("delta", delta == null ? json.createObjectNode() : delta);
+                if (lp != null) {
+                    choice.putObject("logprobs").set("content", lp);
+                }
+            } else {
+                choice.put("text", completionText == null ? "" : completionText);
+                choice.putNull("logprobs");
+            }
+            choice.putNull("finish_reason");
+            return c;
+        }
+
+        private void write(JsonNode data) {
+            if (!ctx.response().ended() && !ctx.response().closed()) {
+                ctx.response().write("data: " + data + "\n\n");
+            }
+        }
+
+        private ArrayNode logprobsOf(List<TokenOutput> tokens) {
+            ArrayNode out = json.createArrayNode();
+            for (TokenOutput t : tokens) {
+                ObjectNode o = out.addObject().put("token", t.text()).put("logprob", t.logprob());
+                ArrayNode top = o.putArray("top_logprobs");
+                for (Alternative a : t.top()) {
+                    top.addObject().put("token", a.text()).put("logprob", a.logprob());
+                }
+            }
+            return out;
+        }
+
+        /** The completions API's older shape: parallel arrays of tokens and log-probabilities. */
+        private ObjectNode legacyLogprobs() {
+            ObjectNode o = json.createObjectNode();
+            ArrayNode tokens = o.putArray("tokens");
+            ArrayNode values = o.putArray("token_logprobs");
+            ArrayNode top = o.putArray("top_logprobs");
+            for (JsonNode t : tokenLogprobs) {
+                tokens.add(t.get("token").asText());
+                values.add(t.get("logprob").asDouble());
+                ObjectNode alternatives = top.addObject();
+                for (JsonNode a : t.get("top_logprobs")) {
+                    alternatives.put(a.get("token").asText(), a.get("logprob").asDouble());
+                }
+            }
+            return o;
+        }
+    }
+
+    static List<Integer> withBos(List<Integer> tokens, int bos) {
+        List<Integer> out = new ArrayList<>();
+        if (bos >= 0 && (tokens.isEmpty() || tokens.getFirst() != bos)) {
+            out.add(bos);
+        }
+        out.addAll(tokens);
+        return out;
+    }
+}

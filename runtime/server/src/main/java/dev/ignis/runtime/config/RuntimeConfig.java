@@ -1,0 +1,59 @@
+package dev.ignis.runtime.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Every setting of a runtime, {@code ignis.runtime.*} (environment: {@code IGNIS_RUNTIME_*}). */
+@ConfigMapping(prefix = "ignis.runtime")
+public interface RuntimeConfig {
+
+    /** The GGUF file to serve: a path or a {@code file://} URI. */
+    String model();
+
+    /** Expected SHA-256 of the model file; checked before loading when set. */
+    Optional<String> modelSha256();
+
+    /** The name clients use for the model ({@code model} in requests); defaults to the file name. */
+    Optional<String> modelName();
+
+    /** Serve at this precision (fp16, bf16, fp8, int8, int4); absent: as stored. */
+    Optional<String> quantization();
+
+    /** Tokens of context per slot; 0 means the model's own, capped at 4096. */
+    @WithDefault("0")
+    int contextSize();
+
+    /** Sequences decoded side by side. */
+    @WithDefault("4")
+    int slots();
+
+    /** Requests that may wait for a slot; more get 429. */
+    @WithDefault("64")
+    int queueSize();
+
+    /** Prompt tokens a slot processes per step, so long prompts do not stall other slots' decoding. */
+    @WithDefault("32")
+    int prefillChunk();
+
+    /** Wall-clock limit of one request. */
+    @WithDefault("300s")
+    Duration requestTimeout();
+
+    /** A Jinja chat template to use instead of the model's own {@code tokenizer.chat_template}. */
+    Optional<String> chatTemplate();
+
+    /** Endpoint keys in clear (for local use); none here and in {@link #apiKeySha256()} means open. */
+    Optional<List<String>> apiKeys();
+
+    /** Hex SHA-256 of endpoint keys, as the control plane hands them over. */
+    Optional<List<String>> apiKeySha256();
+
+    /** CIDRs allowed to call the API; none means every address. */
+    Optional<List<String>> allowedIps();
+
+    /** CIDRs of proxies whose X-Forwarded-For is believed. */
+    Optional<List<String>> trustedProxies();
+}

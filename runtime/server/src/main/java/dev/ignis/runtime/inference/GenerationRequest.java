@@ -1,0 +1,19 @@
+package dev.ignis.runtime.inference;
+
+import dev.ignis.engine.sampling.SamplingParams;
+import java.util.List;
+
+/**
+ * One sequence to generate: the prompt's token ids (BOS included when the model wants one), how to sample,
+ * when to stop, and where the output goes.
+ *
+ * @param logprobs top log-probabilities to report per generated token (0: none)
+ */
+public record GenerationRequest(List<Integer> prompt, SamplingParams sampling, int maxTokens, List<String> stops,
+                                int logprobs, GenerationListener listener) {
+
+    public GenerationRequest {
+        prompt = List.copyOf(prompt);
+        stops = List.copyOf(stops);
+    }
+}

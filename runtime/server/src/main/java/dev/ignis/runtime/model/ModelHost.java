@@ -1,0 +1,132 @@
+package dev.ignis.runtime.model;
+
+import dev.ignis.engine.gguf.GgufFile;
+import dev.ignis.engine.model.ModelLoader;
+import dev.ignis.engine.model.Precision;
+import dev.ignis.runtime.config.RuntimeConfig;
+import dev.ignis.runtime.inference.InferenceLoop;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Locale;
+import org.jboss.logging.Logger;
+
+/**
+ * Loads the model in the background at start-up (so {@code /health/live} answers at once) and owns it:
+ * the mapped file, the converted weights and the inference loop. A load failure is logged with its cause
+ * and reported by {@code /health/ready}; it does not crash-loop the process.
+ */
+@ApplicationScoped
+public class ModelHost {
+
+    private static final Logger LOG = Logger.getLogger(ModelHost.class);
+
+    private final RuntimeConfig config;
+    private volatile State state = new State(null, null, null, null, null, "loading");
+
+    public ModelHost(RuntimeConfig config) {
+        this.config = config;
+    }
+
+    /** What is loaded, or why not. */
+    public record State(GgufFile file, ModelLoader.LoadedModel model, InferenceLoop loop, String name,
+                        ChatTemplate chatTemplate, String problem) {
+        public boolean ready() {
+            return loop != null;
+        }
+    }
+
+    void start(@Observes StartupEvent event) {
+        Thread loader = new Thread(this::load, "ignis-model-loader");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        State s = state;
+        if (s.loop() != null) {
+            s.loop().close();
+        }
+        if (s.model() != null) {
+            s.model().close();
+        }
+        if (s.file() != null) {
+            s.file().close();
+        }
+    }
+
+    public State state() {
+        return state;
+    }
+
+    private void load() {
+        long start = System.nanoTime();
+        GgufFile file = null;
+        try {
+            Path path = path(config.model());
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalArgumentException("ignis.runtime.model: no such file " + path);
+            }
+            if (config.modelSha256().isPresent()) {
+                String actual = sha256(path);
+                if (!actual.equalsIgnoreCase(config.modelSha256().get())) {
+                    throw new IllegalArgumentException("ignis.runtime.model-sha256: expected " + config.modelSha256().get()
+                            + ", the file has " + actual);
+                }
+            }
+            Precision precision = config.quantization().map(Precision::parse).orElse(null);
+            GgufFile opened = GgufFile.open(path);
+            file = opened;
+            ModelLoader.LoadedModel loaded = ModelLoader.load(opened, precision);
+            int context = config.contextSize() > 0 ? config.contextSize()
+                    : Math.min(4096, loaded.model().config().contextLength());
+            if (context > loaded.model().config().contextLength()) {
+                throw new IllegalArgumentException("ignis.runtime.context-size " + context + " exceeds the model's "
+                        + loaded.model().config().contextLength());
+            }
+            String name = config.modelName().orElse(path.getFileName().toString().replaceFirst("(?i)\\.gguf$", "")
+                    .toLowerCase(Locale.ROOT));
+            ChatTemplate template = config.chatTemplate().or(() -> opened.header().string("tokenizer.chat_template"))
+                    .map(t -> new ChatTemplate(t, loaded.tokenizer())).orElse(null);
+            InferenceLoop loop = new InferenceLoop(loaded, config.slots(), context, config.queueSize(),
+                    config.prefillChunk());
+            state = new State(opened, loaded, loop, name, template, null);
+            LOG.infof("Model %s loaded in %.1f s: %d slots of %d tokens%s", name, (System.nanoTime() - start) / 1e9,
+                    config.slots(), context, precision == null ? "" : ", served at " + precision);
+        } catch (Exception e) {
+            if (file != null) {
+                file.close();
+            }
+            String problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            state = new State(null, null, null, null, null, problem);
+            LOG.errorf(e, "The model could not be loaded: %s", problem);
+        }
+    }
+
+    static Path path(String model) {
+        if (model.startsWith("file:")) {
+            return Path.of(URI.create(model));
+        }
+        if (model.startsWith("http://") || model.startsWith("https://")) {
+            throw new IllegalArgumentException("ignis.runtime.model: downloading models is not implemented yet;"
+                    + " give a local path or file:// URI");
+        }
+        return Path.of(model);
+    }
+
+    private static String sha256(Path path) throws Exception {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        try (InputStream in = new DigestInputStream(Files.newInputStream(path), digest)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}
