@@ -46,109 +46,175 @@ public final class Llama {
         return new KvCache(config, contextSize);
     }
 
-    /** Scratch buffers of one forward pass; one per thread that runs the model. */
+    /** Scratch buffers of one single-sequence forward pass. */
     public static final class State {
-        final float[] x;       // (dim) residual stream
-        final float[] xb;      // (dim)
-        final float[] xb2;     // (dim)
-        final float[] q;       // (dim)
-        final float[] k;       // (kvDim)
-        final float[] v;       // (kvDim)
-        final float[] hb;      // (hiddenDim)
-        final float[] hb2;     // (hiddenDim)
-        final float[] att;     // (contextSize) attention scores of one head
+        final Batch batch;
         public final float[] logits; // (vocab)
 
         public State(LlamaConfig c, int contextSize) {
-            x = new float[c.dim()];
-            xb = new float[c.dim()];
-            xb2 = new float[c.dim()];
-            q = new float[c.dim()];
-            k = new float[c.kvDim()];
-            v = new float[c.kvDim()];
-            hb = new float[c.hiddenDim()];
-            hb2 = new float[c.hiddenDim()];
-            att = new float[contextSize];
+            batch = new Batch(c, 1, contextSize);
             logits = new float[c.vocabSize()];
         }
     }
 
+    /** Scratch buffers for up to {@code capacity} rows (sequence positions) per forward pass. */
+    public static final class Batch {
+        final int capacity;
+        final float[][] x;    // (row, dim) residual stream
+        final float[][] xb;   // (row, dim)
+        final float[][] xb2;  // (row, dim)
+        final float[][] q;    // (row, dim)
+        final float[][] k;    // (row, kvDim)
+        final float[][] v;    // (row, kvDim)
+        final float[][] hb;   // (row, hiddenDim)
+        final float[][] hb2;  // (row, hiddenDim)
+        final float[] att;    // (contextSize) attention scores of one head
+        final float[][] picked; // (row, dim): rows whose logits are wanted, gathered for the classifier
+
+        public Batch(LlamaConfig c, int capacity, int contextSize) {
+            this.capacity = capacity;
+            x = new float[capacity][c.dim()];
+            xb = new float[capacity][c.dim()];
+            xb2 = new float[capacity][c.dim()];
+            q = new float[capacity][c.dim()];
+            k = new float[capacity][c.kvDim()];
+            v = new float[capacity][c.kvDim()];
+            hb = new float[capacity][c.hiddenDim()];
+            hb2 = new float[capacity][c.hiddenDim()];
+            att = new float[contextSize];
+            picked = new float[capacity][];
+        }
+    }
+
+    /** One token at one position of one sequence; returns the logits (in {@code s.logits}). */
     public float[] forward(int token, int pos, KvCache cache, State s) {
-        if (pos < 0 || pos >= cache.contextSize()) {
-            throw new IllegalArgumentException("position " + pos + " is outside the context of " + cache.contextSize()
-                    + " tokens");
+        forward(1, new int[] {token}, new int[] {pos}, new KvCache[] {cache}, new float[][] {s.logits}, s.batch);
+        return s.logits;
+    }
+
+    /**
+     * A batch of {@code n} rows, each a token at a position of some sequence: rows may belong to different
+     * sequences (decoding several together) or to the same one at consecutive positions (a prompt chunk,
+     * in order). Every weight matrix is read once for the whole batch. {@code logits[i]}, when not null,
+     * receives row {@code i}'s logits; the classifier runs only for those rows.
+     */
+    public void forward(int n, int[] tokens, int[] positions, KvCache[] caches, float[][] logits, Batch b) {
+        if (n < 1 || n > b.capacity) {
+            throw new IllegalArgumentException("batch of " + n + " rows, capacity " + b.capacity);
         }
-        if (token < 0 || token >= config.vocabSize()) {
-            throw new IllegalArgumentException("token " + token + " is outside the vocabulary of " + config.vocabSize());
+        LlamaConfig c = config;
+        for (int i = 0; i < n; i++) {
+            if (positions[i] < 0 || positions[i] >= caches[i].contextSize()) {
+                throw new IllegalArgumentException("position " + positions[i] + " is outside the context of "
+                        + caches[i].contextSize() + " tokens");
+            }
+            if (tokens[i] < 0 || tokens[i] >= c.vocabSize()) {
+                throw new IllegalArgumentException("token " + tokens[i] + " is outside the vocabulary of "
+                        + c.vocabSize());
+            }
+            if (positions[i] >= b.att.length) {
+                throw new IllegalArgumentException("position " + positions[i] + " exceeds the batch's context");
+            }
         }
+        int kvDim = c.kvDim();
+
+        // Embedding
+        for (int i = 0; i < n; i++) {
+            weights.tokenEmbedding().row(tokens[i], b.x[i]);
+        }
+
+        for (int l = 0; l < c.layers(); l++) {
+            // Attention: normalise, project every row to q, k, v (each weight read once)
+            for (int i = 0; i < n; i++) {
+                rmsNorm(b.xb[i], b.x[i], weights.attentionNorm()[l], c.rmsEps());
+            }
+            weights.wq()[l].matMul(b.xb, b.q, n);
+            weights.wk()[l].matMul(b.xb, b.k, n);
+            weights.wv()[l].matMul(b.xb, b.v, n);
+
+            // Rotary position embedding, then every row's key and value into its sequence's cache
+            for (int i = 0; i < n; i++) {
+                rope(b.q[i], c.dim(), c.headSize(), positions[i], c.ropeTheta());
+                rope(b.k[i], kvDim, c.headSize(), positions[i], c.ropeTheta());
+                System.arraycopy(b.k[i], 0, caches[i].keys[l], positions[i] * kvDim, kvDim);
+                System.arraycopy(b.v[i], 0, caches[i].values[l], positions[i] * kvDim, kvDim);
+            }
+
+            // Attention of each row over its own sequence up to its position (causal)
+            for (int i = 0; i < n; i++) {
+                attention(b.q[i], b.xb[i], caches[i].keys[l], caches[i].values[l], positions[i], b.att);
+            }
+
+            // Output projection and residual
+            weights.wo()[l].matMul(b.xb, b.xb2, n);
+            for (int i = 0; i < n; i++) {
+                add(b.x[i], b.xb2[i]);
+            }
+
+            // Feed-forward: SwiGLU, w2(silu(w1 x) * w3 x), and residual
+            for (int i = 0; i < n; i++) {
+                rmsNorm(b.xb[i], b.x[i], weights.ffnNorm()[l], c.rmsEps());
+            }
+            weights.w1()[l].matMul(b.xb, b.hb, n);
+            weights.w3()[l].matMul(b.xb, b.hb2, n);
+            for (int i = 0; i < n; i++) {
+                float[] hb = b.hb[i];
+                float[] hb2 = b.hb2[i];
+                for (int j = 0; j < c.hiddenDim(); j++) {
+                    float g = hb[j];
+                    hb[j] = g / (1f + (float) Math.exp(-g)) * hb2[j];
+                }
+            }
+            weights.w2()[l].matMul(b.hb, b.xb, n);
+            for (int i = 0; i < n; i++) {
+                add(b.x[i], b.xb[i]);
+            }
+        }
+
+        // Final norm and classifier, for the rows whose logits are wanted
+        int m = 0;
+        float[][] outs = new float[n][];
+        for (int i = 0; i < n; i++) {
+            if (logits[i] != null) {
+                rmsNorm(b.x[i], b.x[i], weights.outputNorm(), c.rmsEps());
+                b.picked[m] = b.x[i];
+                outs[m++] = logits[i];
+            }
+        }
+        if (m > 0) {
+            weights.classifier().matMul(b.picked, outs, m);
+        }
+    }
+
+    /** Grouped-query attention of one row: query head h reads key/value head h / groups. */
+    private void attention(float[] q, float[] out, float[] keys, float[] values, int pos, float[] att) {
         LlamaConfig c = config;
         int headSize = c.headSize();
         int kvDim = c.kvDim();
         int groups = c.heads() / c.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(headSize));
-
-        // Embedding
-        weights.tokenEmbedding().row(token, s.x);
-
-        for (int l = 0; l < c.layers(); l++) {
-            // Attention: normalise, project to q, k, v
-            rmsNorm(s.xb, s.x, weights.attentionNorm()[l], c.rmsEps());
-            weights.wq()[l].matVec(s.xb, s.q);
-            weights.wk()[l].matVec(s.xb, s.k);
-            weights.wv()[l].matVec(s.xb, s.v);
-
-            // Rotary position embedding on adjacent pairs of each head of q and k
-            rope(s.q, c.dim(), headSize, pos, c.ropeTheta());
-            rope(s.k, kvDim, headSize, pos, c.ropeTheta());
-
-            // Store this position's key and value
-            System.arraycopy(s.k, 0, cache.keys[l], pos * kvDim, kvDim);
-            System.arraycopy(s.v, 0, cache.values[l], pos * kvDim, kvDim);
-
-            // Grouped-query attention: query head h reads key/value head h / groups
-            float[] keys = cache.keys[l];
-            float[] values = cache.values[l];
-            for (int h = 0; h < c.heads(); h++) {
-                int qOffset = h * headSize;
-                int kvOffset = (h / groups) * headSize;
-                for (int t = 0; t <= pos; t++) {
-                    s.att[t] = Kernels.dot(s.q, qOffset, keys, t * kvDim + kvOffset, headSize) * scale;
+        for (int h = 0; h < c.heads(); h++) {
+            int qOffset = h * headSize;
+            int kvOffset = (h / groups) * headSize;
+            for (int t = 0; t <= pos; t++) {
+                att[t] = Kernels.dot(q, qOffset, keys, t * kvDim + kvOffset, headSize) * scale;
+            }
+            softmax(att, pos + 1);
+            java.util.Arrays.fill(out, qOffset, qOffset + headSize, 0f);
+            for (int t = 0; t <= pos; t++) {
+                float a = att[t];
+                int vBase = t * kvDim + kvOffset;
+                for (int i = 0; i < headSize; i++) {
+                    out[qOffset + i] += a * values[vBase + i];
                 }
-                softmax(s.att, pos + 1);
-                java.util.Arrays.fill(s.xb, qOffset, qOffset + headSize, 0f);
-                for (int t = 0; t <= pos; t++) {
-                    float a = s.att[t];
-                    int vBase = t * kvDim + kvOffset;
-                    for (int i = 0; i < headSize; i++) {
-                        s.xb[qOffset + i] += a * values[vBase + i];
-                    }
-                }
-            }
-
-            // Output projection and residual
-            weights.wo()[l].matVec(s.xb, s.xb2);
-            for (int i = 0; i < c.dim(); i++) {
-                s.x[i] += s.xb2[i];
-            }
-
-            // Feed-forward: SwiGLU, w2(silu(w1 x) * w3 x), and residual
-            rmsNorm(s.xb, s.x, weights.ffnNorm()[l], c.rmsEps());
-            weights.w1()[l].matVec(s.xb, s.hb);
-            weights.w3()[l].matVec(s.xb, s.hb2);
-            for (int i = 0; i < c.hiddenDim(); i++) {
-                float g = s.hb[i];
-                s.hb[i] = g / (1f + (float) Math.exp(-g)) * s.hb2[i];
-            }
-            weights.w2()[l].matVec(s.hb, s.xb);
-            for (int i = 0; i < c.dim(); i++) {
-                s.x[i] += s.xb[i];
             }
         }
+    }
 
-        // Final norm and classifier
-        rmsNorm(s.x, s.x, weights.outputNorm(), c.rmsEps());
-        weights.classifier().matVec(s.x, s.logits);
-        return s.logits;
+    private static void add(float[] x, float[] y) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] += y[i];
+        }
     }
 
     static void rmsNorm(float[] out, float[] x, float[] weight, float eps) {

@@ -61,6 +61,25 @@ public final class BlockMatrix implements Matrix {
         return Kernels.dotScalar(w, 0, x, 0, cols);
     }
 
+    /** Dequantizes each row once for all vectors. */
+    @Override
+    public void matMul(float[][] x, float[][] out, int n) {
+        java.util.function.IntConsumer one = r -> {
+            float[] w = buffer.get();
+            row(r, w);
+            for (int s = 0; s < n; s++) {
+                out[s][r] = Kernels.dot(w, 0, x[s], 0, cols);
+            }
+        };
+        if ((long) rows * cols * n < PARALLEL_THRESHOLD) {
+            for (int r = 0; r < rows; r++) {
+                one.accept(r);
+            }
+        } else {
+            java.util.stream.IntStream.range(0, rows).parallel().forEach(one);
+        }
+    }
+
     @Override
     public void row(int row, float[] out) {
         long base = row * rowBytes;

@@ -24,6 +24,35 @@ public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix, BlockMa
     /** Row {@code row}, dequantized into {@code out[0..cols)}. */
     void row(int row, float[] out);
 
+    /**
+     * {@code out[s][r] = dot(r, x[s])} for the first {@code n} vectors: each weight row is read from memory
+     * once for all of them (it stays in cache across the {@code n} dot products), which is what makes
+     * decoding several sequences together cheaper than one after another.
+     */
+    default void matMul(float[][] x, float[][] out, int n) {
+        if (n == 1) {
+            matVec(x[0], out[0]);
+            return;
+        }
+        int chunk = Math.max(1, rows() / (Runtime.getRuntime().availableProcessors() * 4));
+        java.util.function.IntConsumer rowsOfChunk = c -> {
+            int end = Math.min(rows(), (c + 1) * chunk);
+            for (int r = c * chunk; r < end; r++) {
+                for (int s = 0; s < n; s++) {
+                    out[s][r] = dot(r, x[s]);
+                }
+            }
+        };
+        int chunks = (rows() + chunk - 1) / chunk;
+        if ((long) rows() * cols() * n < PARALLEL_THRESHOLD) {
+            for (int c = 0; c < chunks; c++) {
+                rowsOfChunk.accept(c);
+            }
+        } else {
+            IntStream.range(0, chunks).parallel().forEach(rowsOfChunk);
+        }
+    }
+
     /** {@code out[r] = dot(r, x)} for every row, over all cores when the matrix is large enough. */
     default void matVec(float[] x, float[] out) {
         if ((long) rows() * cols() < PARALLEL_THRESHOLD) {
