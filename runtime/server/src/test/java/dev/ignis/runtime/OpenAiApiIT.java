@@ -128,6 +128,31 @@ class OpenAiApiIT {
     }
 
     @Test
+    void requestsBatchedTogetherGiveWhatEachGivesAlone() throws Exception {
+        List<Map<String, Object>> bodies = List.of(
+                Map.of("prompt", "Once upon a time", "max_tokens", 60, "temperature", 0),
+                Map.of("prompt", "Zoo", "max_tokens", 50, "temperature", 0.9, "seed", 5),
+                Map.of("prompt", "The little dog", "max_tokens", 70, "temperature", 0));
+        List<String> alone = new ArrayList<>();
+        for (Map<String, Object> body : bodies) {
+            alone.add(api().body(body).post("/v1/completions").then().statusCode(200).extract().path("choices[0].text"));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(bodies.size());
+        try {
+            List<Future<String>> together = new ArrayList<>();
+            for (Map<String, Object> body : bodies) {
+                together.add(pool.submit(() -> api().body(body).post("/v1/completions").then().statusCode(200)
+                        .extract().<String>path("choices[0].text")));
+            }
+            for (int i = 0; i < bodies.size(); i++) {
+                assertThat(together.get(i).get()).as("request %d", i).isEqualTo(alone.get(i));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void badRequestsGetOpenAiErrors() {
         api().body(Map.of("prompt", "Zoo", "max_tokens", 100_000)).post("/v1/completions").then().statusCode(400)
                 .body("error.code", equalTo("context_length_exceeded"));

@@ -19,9 +19,8 @@ import org.jboss.logging.Logger;
 /**
  * The one thread that owns the model. It keeps a fixed number of slots, each with its own KV cache;
  * between steps, waiting requests take free slots and finished or cancelled ones leave (continuous
- * batching). Every step advances each active slot: a chunk of its prompt, or one generated token.
- * Slots are advanced one after another over the same weights; a single pass over the weights for all of
- * them needs the engine's batched forward pass, which comes next.
+ * batching). Every step advances each active slot by a chunk of its prompt or one generated token, all
+ * in one batched forward pass, so each weight is read once per step for every active sequence.
  */
 public final class InferenceLoop implements AutoCloseable {
 
@@ -34,6 +33,11 @@ public final class InferenceLoop implements AutoCloseable {
     private final BlockingQueue<Handle> queue;
     private final Slot[] slots;
     private final Thread thread;
+    private final Llama.Batch batch;
+    private final int[] rowTokens;       // (row) token of each batch row this step
+    private final int[] rowPositions;    // (row) its position in its sequence
+    private final KvCache[] rowCaches;   // (row) its sequence's cache
+    private final float[][] rowLogits;   // (row) where its logits go, or null when not needed
     private volatile boolean running = true;
 
     public InferenceLoop(ModelLoader.LoadedModel loaded, int slotCount, int contextSize, int queueSize,
@@ -48,8 +52,14 @@ public final class InferenceLoop implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(queueSize);
         this.slots = new Slot[slotCount];
         for (int i = 0; i < slotCount; i++) {
-            slots[i] = new Slot(model.newCache(contextSize), new Llama.State(model.config(), contextSize));
+            slots[i] = new Slot(model.newCache(contextSize), new float[model.config().vocabSize()]);
         }
+        int capacity = slotCount * prefillChunk;
+        this.batch = new Llama.Batch(model.config(), capacity, contextSize);
+        this.rowTokens = new int[capacity];
+        this.rowPositions = new int[capacity];
+        this.rowCaches = new KvCache[capacity];
+        this.rowLogits = new float[capacity][];
         this.thread = new Thread(this::run, "ignis-inference");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -111,14 +121,7 @@ public final class InferenceLoop implements AutoCloseable {
         while (running) {
             try {
                 admit();
-                boolean any = false;
-                for (Slot slot : slots) {
-                    if (slot.handle != null) {
-                        any = true;
-                        step(slot);
-                    }
-                }
-                if (!any) {
+                if (!step()) {
                     Handle next = queue.poll(100, TimeUnit.MILLISECONDS);
                     if (next != null) {
                         free().start(next);
@@ -136,6 +139,84 @@ public final class InferenceLoop implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * One step: every decoding slot samples its next token (and may finish); then a single batched
+     * forward pass runs each continuing slot's new token and each prefilling slot's next prompt chunk.
+     * Returns false when no slot was active.
+     */
+    private boolean step() {
+        int rows = 0;
+        boolean any = false;
+        for (Slot slot : slots) {
+            if (slot.handle == null) {
+                continue;
+            }
+            any = true;
+            if (slot.handle.cancelled.get()) {
+                slot.finish("cancelled", null);
+                continue;
+            }
+            List<Integer> prompt = slot.handle.request.prompt();
+            if (slot.position < prompt.size()) {
+                // Prefill a chunk of the prompt; only the last prompt position's logits are needed.
+                int end = Math.min(prompt.size(), slot.position + prefillChunk);
+                for (int pos = slot.position; pos < end; pos++) {
+                    rowTokens[rows] = prompt.get(pos);
+                    rowPositions[rows] = pos;
+                    rowCaches[rows] = slot.cache;
+                    rowLogits[rows++] = pos == prompt.size() - 1 ? slot.logits : null;
+                }
+                slot.advanceTo = end;
+                continue;
+            }
+            int token = decode(slot);
+            if (token >= 0) {
+                rowTokens[rows] = token;
+                rowPositions[rows] = slot.position;
+                rowCaches[rows] = slot.cache;
+                rowLogits[rows++] = slot.logits;
+                slot.advanceTo = slot.position + 1;
+            }
+        }
+        if (rows > 0) {
+            model.forward(rows, rowTokens, rowPositions, rowCaches, rowLogits, batch);
+            for (Slot slot : slots) {
+                if (slot.handle != null && slot.advanceTo > slot.position) {
+                    slot.position = slot.advanceTo;
+                }
+            }
+        }
+        return any;
+    }
+
+    /** Samples a slot's next token from its logits and emits it; -1 when the slot finished instead. */
+    private int decode(Slot slot) {
+        Handle h = slot.handle;
+        int token = slot.sampler.sample(slot.logits, slot.history);
+        slot.history.add(token);
+        slot.generated++;
+        if (token == tokenizer.eos() || isEndOfTurn(token)) {
+            flushHeldText(slot);
+            slot.finish("stop", null);
+            return -1;
+        }
+        String text = slot.utf8.add(tokenizer.tokenBytes(token));
+        String visible = slot.stops.add(text);
+        if (!visible.isEmpty() || h.request.logprobs() > 0) {
+            h.request.listener().text(visible, List.of(output(slot, token, text)));
+        }
+        if (slot.stops.stopped()) {
+            slot.finish("stop", null);
+            return -1;
+        }
+        if (slot.generated >= h.request.maxTokens() || slot.position >= contextSize) {
+            flushHeldText(slot);
+            slot.finish("length", null);
+            return -1;
+        }
+        return token;
     }
 
     private void admit() {
@@ -157,48 +238,6 @@ public final class InferenceLoop implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no free slot although none is active");
-    }
-
-    private void step(Slot slot) {
-        Handle h = slot.handle;
-        if (h.cancelled.get()) {
-            slot.finish("cancelled", null);
-            return;
-        }
-        List<Integer> prompt = h.request.prompt();
-        if (slot.position < prompt.size()) {
-            // Prefill a chunk of the prompt; only the last prompt position's logits are used.
-            int end = Math.min(prompt.size(), slot.position + prefillChunk);
-            for (; slot.position < end; slot.position++) {
-                slot.logits = model.forward(prompt.get(slot.position), slot.position, slot.cache, slot.state);
-            }
-            return;
-        }
-        int token = slot.sampler.sample(slot.logits, slot.history);
-        slot.history.add(token);
-        slot.generated++;
-        if (token == tokenizer.eos() || isEndOfTurn(token)) {
-            flushHeldText(slot);
-            slot.finish("stop", null);
-            return;
-        }
-        String text = slot.utf8.add(tokenizer.tokenBytes(token));
-        String visible = slot.stops.add(text);
-        List<GenerationListener.TokenOutput> outputs = List.of(output(slot, token, text));
-        if (!visible.isEmpty() || h.request.logprobs() > 0) {
-            h.request.listener().text(visible, outputs);
-        }
-        if (slot.stops.stopped()) {
-            slot.finish("stop", null);
-            return;
-        }
-        if (slot.generated >= h.request.maxTokens() || slot.position >= contextSize) {
-            flushHeldText(slot);
-            slot.finish("length", null);
-            return;
-        }
-        slot.logits = model.forward(token, slot.position, slot.cache, slot.state);
-        slot.position++;
     }
 
     /** Text held back as a possible stop string or half a character turns out to be plain text. */
@@ -251,26 +290,26 @@ public final class InferenceLoop implements AutoCloseable {
     /** One sequence's place in the loop: its KV cache and scratch buffers are reused by the next request. */
     private static final class Slot {
         final KvCache cache;
-        final Llama.State state;
+        final float[] logits; // (vocab) of the last position processed
         Handle handle;
-        int position;
+        int position;         // next position to run
+        int advanceTo;        // position after this step's rows
         int generated;
-        float[] logits;
         List<Integer> history;
         Sampler sampler;
         StopMatcher stops;
         Utf8Stream utf8;
 
-        Slot(KvCache cache, Llama.State state) {
+        Slot(KvCache cache, float[] logits) {
             this.cache = cache;
-            this.state = state;
+            this.logits = logits;
         }
 
         void start(Handle h) {
             handle = h;
             position = 0;
+            advanceTo = 0;
             generated = 0;
-            logits = null;
             history = new ArrayList<>(h.request.prompt());
             sampler = new Sampler(h.request.sampling());
             stops = new StopMatcher(h.request.stops());
