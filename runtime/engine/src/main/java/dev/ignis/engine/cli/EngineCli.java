@@ -2,10 +2,13 @@ package dev.ignis.engine.cli;
 
 import dev.ignis.engine.generate.Generator;
 import dev.ignis.engine.generate.StopMatcher;
+import dev.ignis.engine.bench.Bench;
+import dev.ignis.engine.gguf.GgmlType;
 import dev.ignis.engine.gguf.GgufFile;
 import dev.ignis.engine.gguf.GgufFormatException;
 import dev.ignis.engine.gguf.GgufTensorInfo;
 import dev.ignis.engine.model.ModelLoader;
+import dev.ignis.engine.model.SyntheticModel;
 import dev.ignis.engine.sampling.Sampler;
 import dev.ignis.engine.sampling.SamplingParams;
 import java.io.IOException;
@@ -25,6 +28,8 @@ import java.util.Map;
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar inspect MODEL.gguf
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar generate MODEL.gguf --prompt "Once upon a time"
  *      [--steps 128] [--temperature 0] [--top-k 0] [--top-p 1] [--min-p 0] [--seed 0] [--stop TEXT]
+ * java --add-modules jdk.incubator.vector -jar ignis-engine.jar synth --preset llama-3.2-1b --type q8_0 --out m.gguf
+ * java --add-modules jdk.incubator.vector -jar ignis-engine.jar bench m.gguf [--prompt 64] [--tokens 16] [--batch 1,4,8]
  * </pre>
  */
 public final class EngineCli {
@@ -38,9 +43,15 @@ public final class EngineCli {
 
     /** Runs a command; returns the process exit code (0 ok, 1 failure, 2 usage). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length < 2 || !List.of("inspect", "generate").contains(args[0])) {
+        if (args.length >= 1 && args[0].equals("synth")) {
+            return synth(args, out, err);
+        }
+        if (args.length < 2 || !List.of("inspect", "generate", "bench").contains(args[0])) {
             err.println("usage: inspect MODEL.gguf | generate MODEL.gguf --prompt TEXT [--steps N] [--temperature T]"
-                    + " [--top-k K] [--top-p P] [--min-p P] [--seed S] [--stop TEXT]");
+                    + " [--top-k K] [--top-p P] [--min-p P] [--seed S] [--stop TEXT]"
+                    + " | bench MODEL.gguf [--prompt N] [--tokens N] [--batch 1,4,8] [--bandwidth-mib M]"
+                    + " | synth --preset " + SyntheticModel.PRESETS.keySet() + " --type f32|f16|bf16|q8_0|q4_0 --out FILE"
+                    + " [--seed S]");
             return 2;
         }
         Path model = Path.of(args[1]);
@@ -52,6 +63,9 @@ public final class EngineCli {
             if (args[0].equals("inspect")) {
                 inspect(file, out);
                 return 0;
+            }
+            if (args[0].equals("bench")) {
+                return bench(file, options(args), out);
             }
             return generate(file, options(args), out, err);
         } catch (GgufFormatException e) {
@@ -104,9 +118,60 @@ public final class EngineCli {
         return 0;
     }
 
+    private static int synth(String[] args, PrintStream out, PrintStream err) {
+        Map<String, String> o = options(args, 1);
+        SyntheticModel.Shape shape = SyntheticModel.PRESETS.get(o.getOrDefault("--preset", ""));
+        if (shape == null || !o.containsKey("--out")) {
+            err.println("usage: synth --preset " + SyntheticModel.PRESETS.keySet()
+                    + " --type f32|f16|bf16|q8_0|q4_0 --out FILE [--seed S]");
+            return 2;
+        }
+        GgmlType type = GgmlType.valueOf(o.getOrDefault("--type", "q8_0").toUpperCase(Locale.ROOT));
+        Path target = Path.of(o.get("--out"));
+        long start = System.nanoTime();
+        try {
+            SyntheticModel.write(shape, type, Long.parseLong(o.getOrDefault("--seed", "1")), target);
+            out.printf(Locale.ROOT, "wrote %s (%d bytes) in %.1f s%n", target, Files.size(target),
+                    (System.nanoTime() - start) / 1e9);
+            return 0;
+        } catch (IOException e) {
+            err.println("error: cannot write " + target + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int bench(GgufFile file, Map<String, String> o, PrintStream out) {
+        ModelLoader.LoadedModel loaded = ModelLoader.load(file);
+        int prompt = Integer.parseInt(o.getOrDefault("--prompt", "64"));
+        int tokens = Integer.parseInt(o.getOrDefault("--tokens", "16"));
+        int[] batches = java.util.Arrays.stream(o.getOrDefault("--batch", "1,4,8").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        long weightBytes = file.header().tensorDataBytes();
+        out.printf(Locale.ROOT, "model: %s, %d parameters, %.0f MB of weights, %d cores, %d-bit vectors%n",
+                file.path().getFileName(), file.header().parameterCount(), weightBytes / 1e6,
+                Runtime.getRuntime().availableProcessors(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        double bandwidth = Bench.bandwidth(Long.parseLong(o.getOrDefault("--bandwidth-mib", "1024")) << 20);
+        double peak = Bench.peakFlops();
+        out.printf(Locale.ROOT, "machine: memory read %.1f GB/s, peak FMA %.1f GFLOP/s%n", bandwidth, peak);
+        Bench.Figures f = Bench.run(loaded, weightBytes, prompt, tokens, batches, bandwidth, peak);
+        out.printf(Locale.ROOT, "prompt processing: %.1f tokens/s, %.1f GFLOP/s (%.0f %% of peak)%n",
+                f.promptTokensPerSecond(), f.promptGflops(), 100 * f.promptGflops() / peak);
+        out.printf(Locale.ROOT, "decode: %.2f tokens/s, %.1f GB/s of weights (%.0f %% of measured bandwidth)%n",
+                f.decodeTokensPerSecond(), f.decodeGBs(), 100 * f.decodeGBs() / bandwidth);
+        for (double[] b : f.batched()) {
+            out.printf(Locale.ROOT, "decode batched x%d: %.2f tokens/s aggregate (%.2fx single)%n", (int) b[0], b[1],
+                    b[1] / f.decodeTokensPerSecond());
+        }
+        return 0;
+    }
+
     private static Map<String, String> options(String[] args) {
+        return options(args, 2);
+    }
+
+    private static Map<String, String> options(String[] args, int from) {
         Map<String, String> o = new HashMap<>();
-        for (int i = 2; i < args.length; i++) {
+        for (int i = from; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("expected --option value, got '" + args[i] + "'");
             }

@@ -36,34 +36,7 @@ public final class Quantizer {
         float[] row = new float[cols];
         for (int r = 0; r < rows; r++) {
             source.row(r, row);
-            long base = r * rowBytes;
-            switch (target) {
-                case F16 -> {
-                    for (int i = 0; i < cols; i++) {
-                        out.set(U16, base + 2L * i, Float.floatToFloat16(row[i]));
-                    }
-                }
-                case BF16 -> {
-                    for (int i = 0; i < cols; i++) {
-                        out.set(U16, base + 2L * i, toBf16(row[i]));
-                    }
-                }
-                case FP8 -> {
-                    for (int b = 0; b < cols / 32; b++) {
-                        quantizeFp8(row, b * 32, out, base + 34L * b);
-                    }
-                }
-                case Q8_0 -> {
-                    for (int b = 0; b < cols / 32; b++) {
-                        quantizeQ8_0(row, b * 32, out, base + 34L * b);
-                    }
-                }
-                case Q4_0 -> {
-                    for (int b = 0; b < cols / 32; b++) {
-                        quantizeQ4_0(row, b * 32, out, base + 18L * b);
-                    }
-                }
-            }
+            encodeRow(target, row, out, r * rowBytes);
         }
         return switch (target) {
             case F16 -> new F16Matrix(out, rows, cols);
@@ -72,6 +45,38 @@ public final class Quantizer {
             case Q8_0 -> new Q8_0Matrix(out, rows, cols);
             case Q4_0 -> new BlockMatrix(BlockFormat.Q4_0, out, rows, cols);
         };
+    }
+
+    /** Writes one row of values in a target's layout at {@code at} (the row's length a multiple of 32 for blocks). */
+    public static void encodeRow(Target target, float[] row, MemorySegment out, long at) {
+        int cols = row.length;
+        switch (target) {
+            case F16 -> {
+                for (int i = 0; i < cols; i++) {
+                    out.set(U16, at + 2L * i, Float.floatToFloat16(row[i]));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < cols; i++) {
+                    out.set(U16, at + 2L * i, toBf16(row[i]));
+                }
+            }
+            case FP8 -> {
+                for (int b = 0; b < cols / 32; b++) {
+                    quantizeFp8(row, b * 32, out, at + 34L * b);
+                }
+            }
+            case Q8_0 -> {
+                for (int b = 0; b < cols / 32; b++) {
+                    quantizeQ8_0(row, b * 32, out, at + 34L * b);
+                }
+            }
+            case Q4_0 -> {
+                for (int b = 0; b < cols / 32; b++) {
+                    quantizeQ4_0(row, b * 32, out, at + 18L * b);
+                }
+            }
+        }
     }
 
     /** Round to nearest even on the upper 16 bits (NaN stays NaN). */

@@ -1,0 +1,170 @@
+package dev.ignis.engine.bench;
+
+import dev.ignis.engine.model.KvCache;
+import dev.ignis.engine.model.Llama;
+import dev.ignis.engine.model.ModelLoader;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Measures, in one run, what the machine allows and what the engine does: memory read bandwidth (a
+ * STREAM-like sum over a buffer larger than the caches), peak FMA throughput, then the model's prompt
+ * processing, single-sequence decode, and aggregate decode with several sequences batched.
+ */
+public final class Bench {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    private Bench() {
+    }
+
+    public record Figures(double bandwidthGBs, double peakGflops, double promptTokensPerSecond, double promptGflops,
+                          double decodeTokensPerSecond, double decodeGBs, List<double[]> batched) {
+    }
+
+    /** GB/s of reading {@code bytes} bytes with all cores, best of three passes. */
+    public static double bandwidth(long bytes) {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment buffer = arena.allocate(bytes, 64);
+            buffer.fill((byte) 1);
+            int threads = Runtime.getRuntime().availableProcessors();
+            long slice = bytes / threads / 64 * 64;
+            double best = 0;
+            for (int pass = 0; pass < 3; pass++) {
+                long start = System.nanoTime();
+                double sink = IntStream.range(0, threads).parallel().mapToDouble(t -> {
+                    FloatVector acc = FloatVector.zero(F);
+                    long end = (t + 1) * slice;
+                    for (long o = t * slice; o < end; o += F.vectorByteSize()) {
+                        acc = acc.add(FloatVector.fromMemorySegment(F, buffer, o, ByteOrder.LITTLE_ENDIAN));
+                    }
+                    return acc.lane(0);
+                }).sum();
+                double seconds = (System.nanoTime() - start) / 1e9;
+                best = Math.max(best, slice * threads / seconds / 1e9 + (sink == 42 ? 1e-9 : 0));
+            }
+            return best;
+        }
+    }
+
+    /** Peak GFLOP/s of vector FMAs held in registers on every core (best of a few runs, after warm-up). */
+    public static double peakFlops() {
+        int threads = Runtime.getRuntime().availableProcessors();
+        double best = 0;
+        for (int run = 0; run < 4; run++) {
+            long iterations = 20_000_000L;
+            long start = System.nanoTime();
+            double sink = IntStream.range(0, threads).parallel().mapToDouble(t -> fmaLoop(iterations)).sum();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            best = Math.max(best, threads * iterations * 8.0 * F.length() * 2 / seconds / 1e9 + (sink == 42 ? 1e-9 : 0));
+        }
+        return best;
+    }
+
+    /** Eight independent accumulators: enough to cover the FMA latency on two ports. */
+    private static float fmaLoop(long iterations) {
+        FloatVector a = FloatVector.broadcast(F, 1.0000001f);
+        FloatVector b = FloatVector.broadcast(F, 0.9999999f);
+        FloatVector c0 = FloatVector.zero(F);
+        FloatVector c1 = FloatVector.zero(F);
+        FloatVector c2 = FloatVector.zero(F);
+        FloatVector c3 = FloatVector.zero(F);
+        FloatVector c4 = FloatVector.zero(F);
+        FloatVector c5 = FloatVector.zero(F);
+        FloatVector c6 = FloatVector.zero(F);
+        FloatVector c7 = FloatVector.zero(F);
+        for (long i = 0; i < iterations; i++) {
+            c0 = a.fma(b, c0);
+            c1 = a.fma(b, c1);
+            c2 = a.fma(b, c2);
+            c3 = a.fma(b, c3);
+            c4 = a.fma(b, c4);
+            c5 = a.fma(b, c5);
+            c6 = a.fma(b, c6);
+            c7 = a.fma(b, c7);
+        }
+        return c0.add(c1).add(c2).add(c3).add(c4).add(c5).add(c6).add(c7).lane(0);
+    }
+
+    /** Runs the model benchmarks; {@code weightBytes} is what one decode step reads. */
+    public static Figures run(ModelLoader.LoadedModel loaded, long weightBytes, int promptTokens, int decodeTokens,
+                              int[] batchSizes, double bandwidth, double peak) {
+        Llama model = loaded.model();
+        int vocab = model.config().vocabSize();
+        int context = promptTokens + decodeTokens + 1;
+        long macsPerToken = (long) model.config().layers() * ((long) model.config().dim() * model.config().dim() * 2
+                + (long) model.config().dim() * model.config().kvDim() * 2
+                + 3L * model.config().dim() * model.config().hiddenDim())
+                + (long) model.config().dim() * vocab;
+
+        // Prompt processing: one batch of promptTokens positions of one sequence.
+        KvCache cache = model.newCache(context);
+        Llama.Batch batch = new Llama.Batch(model.config(), Math.max(promptTokens, max(batchSizes)), context);
+        int[] tokens = new int[promptTokens];
+        int[] positions = new int[promptTokens];
+        KvCache[] caches = new KvCache[promptTokens];
+        float[][] logits = new float[promptTokens][];
+        for (int i = 0; i < promptTokens; i++) {
+            tokens[i] = 3 + (i * 7919) % (vocab - 3);
+            positions[i] = i;
+            caches[i] = cache;
+        }
+        logits[promptTokens - 1] = new float[vocab];
+        model.forward(promptTokens, tokens, positions, caches, logits, batch); // warm-up
+        cache = model.newCache(context);
+        java.util.Arrays.fill(caches, cache);
+        long start = System.nanoTime();
+        model.forward(promptTokens, tokens, positions, caches, logits, batch);
+        double promptSeconds = (System.nanoTime() - start) / 1e9;
+        double promptTps = promptTokens / promptSeconds;
+
+        // Decode, batched by n sequences.
+        List<double[]> batched = new ArrayList<>();
+        double single = 0;
+        for (int n : batchSizes) {
+            KvCache[] seqCaches = new KvCache[n];
+            for (int s = 0; s < n; s++) {
+                seqCaches[s] = model.newCache(context);
+            }
+            int[] t = new int[n];
+            int[] p = new int[n];
+            float[][] out = new float[n][];
+            for (int s = 0; s < n; s++) {
+                out[s] = new float[vocab];
+                t[s] = 3 + s;
+            }
+            model.forward(n, t, p, seqCaches, out, batch); // warm-up at position 0
+            long begin = System.nanoTime();
+            for (int step = 1; step <= decodeTokens; step++) {
+                java.util.Arrays.fill(p, step);
+                model.forward(n, t, p, seqCaches, out, batch);
+            }
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            double tps = (double) n * decodeTokens / seconds;
+            batched.add(new double[] {n, tps});
+            if (n == 1) {
+                single = tps;
+            }
+        }
+        // The classifier runs for the prompt's last position only.
+        long classifier = (long) model.config().dim() * vocab;
+        double promptFlops = 2.0 * ((macsPerToken - classifier) * (double) promptTokens + classifier) / promptSeconds;
+        return new Figures(bandwidth, peak, promptTps, promptFlops / 1e9, single,
+                single * weightBytes / 1e9, batched);
+    }
+
+    private static int max(int[] values) {
+        int m = 1;
+        for (int v : values) {
+            m = Math.max(m, v);
+        }
+        return m;
+    }
+
+}

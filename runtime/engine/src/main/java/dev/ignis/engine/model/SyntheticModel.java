@@ -1,0 +1,117 @@
+package dev.ignis.engine.model;
+
+import dev.ignis.engine.gguf.GgmlType;
+import dev.ignis.engine.gguf.GgufWriter;
+import dev.ignis.engine.tensor.Quantizer;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Writes a GGUF file in the shapes of a real model with random weights, for benchmarks and tests at sizes
+ * no shared file has. Weights are uniform in ±0.05 (norms 1), seeded, so a preset and seed always give the
+ * same file. The vocabulary is a SentencePiece-style one of byte tokens and fillers.
+ */
+public final class SyntheticModel {
+
+    /** Model shapes (the Llama architecture the engine runs; head size is dim / heads). */
+    public record Shape(int dim, int hiddenDim, int layers, int heads, int kvHeads, int vocab, int context,
+                        float ropeTheta) {
+    }
+
+    public static final Map<String, Shape> PRESETS = Map.of(
+            "tiny", new Shape(256, 768, 2, 8, 4, 1024, 1024, 10000f),
+            "llama-3.2-1b", new Shape(2048, 8192, 16, 32, 8, 128256, 131072, 500000f),
+            "qwen2.5-0.5b", new Shape(896, 4864, 24, 14, 2, 151936, 32768, 1000000f),
+            "llama-3.1-8b", new Shape(4096, 14336, 32, 32, 8, 128256, 131072, 500000f));
+
+    private SyntheticModel() {
+    }
+
+    public static void write(Shape s, GgmlType type, long seed, Path out) throws IOException {
+        Quantizer.Target target = switch (type) {
+            case F32 -> null;
+            case F16 -> Quantizer.Target.F16;
+            case BF16 -> Quantizer.Target.BF16;
+            case Q8_0 -> Quantizer.Target.Q8_0;
+            case Q4_0 -> Quantizer.Target.Q4_0;
+            default -> throw new IllegalArgumentException("synthetic models are written as F32, F16, BF16, Q8_0 or Q4_0");
+        };
+        GgufWriter w = new GgufWriter();
+        w.put("general.architecture", "llama").put("general.name", "synthetic")
+                .put("llama.context_length", s.context()).put("llama.embedding_length", s.dim())
+                .put("llama.feed_forward_length", s.hiddenDim()).put("llama.block_count", s.layers())
+                .put("llama.attention.head_count", s.heads()).put("llama.attention.head_count_kv", s.kvHeads())
+                .put("llama.attention.layer_norm_rms_epsilon", 1e-5f).put("llama.rope.freq_base", s.ropeTheta());
+        List<String> tokens = new ArrayList<>();
+        List<Float> scores = new ArrayList<>();
+        List<Integer> types = new ArrayList<>();
+        tokens.add("<unk>");
+        tokens.add("<s>");
+        tokens.add("</s>");
+        types.add(2);
+        types.add(3);
+        types.add(3);
+        for (int b = 0; b < 256; b++) {
+            tokens.add(String.format("<0x%02X>", b));
+            types.add(6);
+        }
+        for (int i = tokens.size(); i < s.vocab(); i++) {
+            tokens.add("\u2581t" + i);
+            types.add(1);
+        }
+        for (int i = 0; i < s.vocab(); i++) {
+            scores.add(-(float) i);
+        }
+        w.put("tokenizer.ggml.model", "llama").put("tokenizer.ggml.tokens", tokens).put("tokenizer.ggml.scores", scores)
+                .put("tokenizer.ggml.token_type", types).put("tokenizer.ggml.bos_token_id", 1)
+                .put("tokenizer.ggml.eos_token_id", 2);
+        int kvDim = s.dim() / s.heads() * s.kvHeads();
+        matrix(w, "token_embd.weight", s.dim(), s.vocab(), type, target, seed);
+        for (int l = 0; l < s.layers(); l++) {
+            String p = "blk." + l + ".";
+            norm(w, p + "attn_norm.weight", s.dim());
+            matrix(w, p + "attn_q.weight", s.dim(), s.dim(), type, target, seed + 10L * l + 1);
+            matrix(w, p + "attn_k.weight", s.dim(), kvDim, type, target, seed + 10L * l + 2);
+            matrix(w, p + "attn_v.weight", s.dim(), kvDim, type, target, seed + 10L * l + 3);
+            matrix(w, p + "attn_output.weight", s.dim(), s.dim(), type, target, seed + 10L * l + 4);
+            norm(w, p + "ffn_norm.weight", s.dim());
+            matrix(w, p + "ffn_gate.weight", s.dim(), s.hiddenDim(), type, target, seed + 10L * l + 5);
+            matrix(w, p + "ffn_down.weight", s.hiddenDim(), s.dim(), type, target, seed + 10L * l + 6);
+            matrix(w, p + "ffn_up.weight", s.dim(), s.hiddenDim(), type, target, seed + 10L * l + 7);
+        }
+        norm(w, "output_norm.weight", s.dim());
+        w.write(out);
+    }
+
+    private static void norm(GgufWriter w, String name, int n) {
+        w.tensor(name, new long[] {n}, GgmlType.F32, (row, out) -> {
+            for (int i = 0; i < n; i++) {
+                out.putFloat(1f);
+            }
+        });
+    }
+
+    private static void matrix(GgufWriter w, String name, int cols, int rows, GgmlType type, Quantizer.Target target,
+                               long seed) {
+        w.tensor(name, new long[] {cols, rows}, type, (row, out) -> {
+            SplittableRandom random = new SplittableRandom(seed * 1_000_003L + row);
+            float[] values = new float[cols];
+            for (int i = 0; i < cols; i++) {
+                values[i] = (float) (random.nextDouble() * 0.1 - 0.05);
+            }
+            if (target == null) {
+                for (float v : values) {
+                    out.putFloat(v);
+                }
+            } else {
+                Quantizer.encodeRow(target, values, MemorySegment.ofBuffer(out), 0);
+            }
+        });
+    }
+}
