@@ -17,8 +17,9 @@ public final class Q8_0Matrix implements Matrix {
     static final int BLOCK = 32;
     static final int BLOCK_BYTES = 34;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
-    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    // One lane per value: 16 bytes widen to 16 floats on AVX-512, 8 to 8 on AVX2.
+    private static final VectorSpecies<Float> F = Kernels.F.length() >= 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B = F.length() == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
 
     private final MemorySegment data; // (rows, cols / 32) blocks of 34 bytes
     private final int rows;
@@ -47,25 +48,30 @@ public final class Q8_0Matrix implements Matrix {
         return cols;
     }
 
+    /**
+     * Per block: widen the signed bytes to floats, multiply with x, and fold the block's partial sums into
+     * the accumulator scaled by the block's d; the lanes are added once, at the end of the row.
+     */
     @Override
     public float dot(int row, float[] x) {
         if (!Kernels.VECTORIZE) {
             return dotScalar(row, x);
         }
         long base = (long) row * (cols / BLOCK) * BLOCK_BYTES;
-        float sum = 0;
+        FloatVector acc = FloatVector.zero(F);
+        int lanes = F.length();
         for (int b = 0; b < cols / BLOCK; b++) {
             long block = base + (long) b * BLOCK_BYTES;
-            float d = Float.float16ToFloat(data.get(SHORT, block));
-            FloatVector acc = FloatVector.zero(F8);
-            for (int j = 0; j < BLOCK; j += 8) {
-                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(B8, data, block + 2 + j, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F8, 0);
-                acc = q.fma(FloatVector.fromArray(F8, x, b * BLOCK + j), acc);
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(data.get(SHORT, block)));
+            FloatVector partial = FloatVector.zero(F);
+            for (int j = 0; j < BLOCK; j += lanes) {
+                FloatVector q = (FloatVector) ByteVector.fromMemorySegment(B, data, block + 2 + j, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                partial = q.fma(FloatVector.fromArray(F, x, b * BLOCK + j), partial);
             }
-            sum += d * Kernels.sum(acc);
+            acc = partial.fma(d, acc);
         }
-        return sum;
+        return Kernels.sum(acc);
     }
 
     @Override
@@ -90,8 +96,15 @@ public final class Q8_0Matrix implements Matrix {
         for (int b = 0; b < cols / BLOCK; b++) {
             long block = base + (long) b * BLOCK_BYTES;
             float d = Float.float16ToFloat(data.get(SHORT, block));
-            for (int j = 0; j < BLOCK; j++) {
-                out[b * BLOCK + j] = d * data.get(ValueLayout.JAVA_BYTE, block + 2 + j);
+            if (Kernels.VECTORIZE) {
+                for (int j = 0; j < BLOCK; j += F.length()) {
+                    ((FloatVector) ByteVector.fromMemorySegment(B, data, block + 2 + j, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(out, b * BLOCK + j);
+                }
+            } else {
+                for (int j = 0; j < BLOCK; j++) {
+                    out[b * BLOCK + j] = d * data.get(ValueLayout.JAVA_BYTE, block + 2 + j);
+                }
             }
         }
     }
