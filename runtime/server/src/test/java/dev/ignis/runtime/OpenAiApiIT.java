@@ -176,6 +176,27 @@ class OpenAiApiIT {
     }
 
     @Test
+    void tokenizeAndDetokenizeRoundTrip() {
+        List<Integer> tokens = api().body(Map.of("content", "Once upon a time", "add_special", true))
+                .post("/tokenize").then().statusCode(200).extract().path("tokens");
+        assertThat(tokens).startsWith(1).hasSizeGreaterThan(2);
+        api().body(Map.of("tokens", tokens.subList(1, tokens.size()))).post("/detokenize").then().statusCode(200)
+                .body("content", equalTo(" Once upon a time"));
+        api().body(Map.of("tokens", List.of(-1))).post("/detokenize").then().statusCode(400)
+                .body("error.param", equalTo("tokens"));
+        given().contentType(ContentType.JSON).body(Map.of("content", "x")).post("/tokenize").then().statusCode(401);
+    }
+
+    @Test
+    void metricsExportTheLoadSignalAndLatencies() {
+        api().body(Map.of("prompt", "Zoo", "max_tokens", 8, "temperature", 0)).post("/v1/completions").then()
+                .statusCode(200);
+        String metrics = given().get("/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("ignis_requests_active", "ignis_requests_waiting", "ignis_tokens_generated_total",
+                "ignis_time_to_first_token_seconds", "ignis_inter_token_latency_seconds");
+    }
+
+    @Test
     void keysAreRequiredAndChecked() {
         given().contentType(ContentType.JSON).body(Map.of("prompt", "Zoo")).post("/v1/completions").then()
                 .statusCode(401).body("error.code", equalTo("invalid_api_key"));

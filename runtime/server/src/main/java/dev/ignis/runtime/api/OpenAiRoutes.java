@@ -53,8 +53,12 @@ public class OpenAiRoutes {
     void routes(@Observes Router router) {
         router.get("/health/live").handler(ctx -> ctx.json(Map.of("status", "UP")));
         router.get("/health/ready").handler(this::ready);
-        router.route("/v1/*").order(-10).handler(this::guard);
-        router.route("/v1/*").order(-9).handler(BodyHandler.create().setBodyLimit(MAX_BODY));
+        for (String guarded : List.of("/v1/*", "/tokenize", "/detokenize")) {
+            router.route(guarded).order(-10).handler(this::guard);
+            router.route(guarded).order(-9).handler(BodyHandler.create().setBodyLimit(MAX_BODY));
+        }
+        router.post("/tokenize").handler(this::tokenize);
+        router.post("/detokenize").handler(this::detokenize);
         router.get("/v1/models").handler(this::models);
         router.post("/v1/completions").handler(ctx -> handle(ctx, false));
         router.post("/v1/chat/completions").handler(ctx -> handle(ctx, true));
@@ -103,6 +107,64 @@ public class OpenAiRoutes {
         ObjectNode body = json.createObjectNode().put("object", "list");
         body.set("data", data);
         send(ctx, 200, body);
+    }
+
+    /** {@code {"content": "text", "add_special": false}} -> {@code {"tokens": [...]}}. */
+    private void tokenize(RoutingContext ctx) {
+        try {
+            InferenceLoop loop = readyLoop();
+            JsonNode body = parse(ctx);
+            if (!body.path("content").isTextual()) {
+                throw ApiException.invalid("content", "content must be a string");
+            }
+            List<Integer> tokens = loop.tokenizer().encode(body.get("content").asText(), Requests.bool(body, "parse_special"));
+            if (Requests.bool(body, "add_special")) {
+                tokens = withBos(tokens, loop.tokenizer().bos());
+            }
+            ObjectNode out = json.createObjectNode();
+            ArrayNode array = out.putArray("tokens");
+            tokens.forEach(array::add);
+            send(ctx, 200, out);
+        } catch (ApiException e) {
+            error(ctx, e);
+        }
+    }
+
+    /** {@code {"tokens": [...]}} -> {@code {"content": "text"}}. */
+    private void detokenize(RoutingContext ctx) {
+        try {
+            InferenceLoop loop = readyLoop();
+            JsonNode body = parse(ctx);
+            JsonNode tokens = body.get("tokens");
+            if (tokens == null || !tokens.isArray()) {
+                throw ApiException.invalid("tokens", "tokens must be an array of token ids");
+            }
+            List<Integer> ids = new ArrayList<>();
+            for (JsonNode t : tokens) {
+                if (!t.isIntegralNumber() || t.asLong() < 0 || t.asLong() >= loop.tokenizer().vocabularySize()) {
+                    throw ApiException.invalid("tokens", "token ids must be integers below "
+                            + loop.tokenizer().vocabularySize());
+                }
+                ids.add(t.asInt());
+            }
+            StringBuilder text = new StringBuilder();
+            dev.ignis.engine.generate.Utf8Stream utf8 = new dev.ignis.engine.generate.Utf8Stream();
+            for (int id : ids) {
+                text.append(utf8.add(loop.tokenizer().tokenBytes(id)));
+            }
+            text.append(utf8.flush());
+            send(ctx, 200, json.createObjectNode().put("content", text.toString()));
+        } catch (ApiException e) {
+            error(ctx, e);
+        }
+    }
+
+    private InferenceLoop readyLoop() {
+        ModelHost.State s = host.state();
+        if (!s.ready()) {
+            throw new ApiException(503, "server_error", "model_not_ready", null, "the model is not loaded yet");
+        }
+        return s.loop();
     }
 
     private void handle(RoutingContext ctx, boolean chat) {

@@ -39,9 +39,10 @@ public final class InferenceLoop implements AutoCloseable {
     private final KvCache[] rowCaches;   // (row) its sequence's cache
     private final float[][] rowLogits;   // (row) where its logits go, or null when not needed
     private volatile boolean running = true;
+    private final RuntimeMetrics metrics;
 
     public InferenceLoop(ModelLoader.LoadedModel loaded, int slotCount, int contextSize, int queueSize,
-                         int prefillChunk) {
+                         int prefillChunk, io.micrometer.core.instrument.MeterRegistry registry) {
         if (slotCount < 1 || queueSize < 1 || prefillChunk < 1) {
             throw new IllegalArgumentException("slots, queue size and prefill chunk must be at least 1");
         }
@@ -60,6 +61,7 @@ public final class InferenceLoop implements AutoCloseable {
         this.rowPositions = new int[capacity];
         this.rowCaches = new KvCache[capacity];
         this.rowLogits = new float[capacity][];
+        this.metrics = registry == null ? null : new RuntimeMetrics(registry, this::active, queue::size);
         this.thread = new Thread(this::run, "ignis-inference");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -75,19 +77,24 @@ public final class InferenceLoop implements AutoCloseable {
 
     /** Active plus waiting sequences: the load signal an autoscaler reads. */
     public int load() {
+        return active() + queue.size();
+    }
+
+    private int active() {
         int active = 0;
         for (Slot s : slots) {
             if (s.handle != null) {
                 active++;
             }
         }
-        return active + queue.size();
+        return active;
     }
 
     /** A submitted request; {@link #close()} cancels it (its slot is freed at the next step). */
     public static final class Handle implements AutoCloseable {
         final GenerationRequest request;
         final AtomicBoolean cancelled = new AtomicBoolean();
+        final long submitted = System.nanoTime();
 
         Handle(GenerationRequest request) {
             this.request = request;
@@ -197,6 +204,15 @@ public final class InferenceLoop implements AutoCloseable {
         int token = slot.sampler.sample(slot.logits, slot.history);
         slot.history.add(token);
         slot.generated++;
+        long now = System.nanoTime();
+        if (metrics != null) {
+            if (slot.generated == 1) {
+                metrics.prompt(h.request.prompt().size());
+                metrics.firstToken(now - h.submitted);
+            }
+            metrics.token(slot.generated == 1 ? 0 : now - slot.lastToken);
+        }
+        slot.lastToken = now;
         if (token == tokenizer.eos() || isEndOfTurn(token)) {
             flushHeldText(slot);
             slot.finish("stop", null);
@@ -295,6 +311,7 @@ public final class InferenceLoop implements AutoCloseable {
         int position;         // next position to run
         int advanceTo;        // position after this step's rows
         int generated;
+        long lastToken;
         List<Integer> history;
         Sampler sampler;
         StopMatcher stops;

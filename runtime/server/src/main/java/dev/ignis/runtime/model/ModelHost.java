@@ -30,10 +30,12 @@ public class ModelHost {
     private static final Logger LOG = Logger.getLogger(ModelHost.class);
 
     private final RuntimeConfig config;
+    private final io.micrometer.core.instrument.MeterRegistry registry;
     private volatile State state = new State(null, null, null, null, null, "loading");
 
-    public ModelHost(RuntimeConfig config) {
+    public ModelHost(RuntimeConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
+        this.registry = registry;
     }
 
     /** What is loaded, or why not. */
@@ -97,7 +99,7 @@ public class ModelHost {
             ChatTemplate template = config.chatTemplate().or(() -> opened.header().string("tokenizer.chat_template"))
                     .map(t -> new ChatTemplate(t, loaded.tokenizer())).orElse(null);
             InferenceLoop loop = new InferenceLoop(loaded, config.slots(), context, config.queueSize(),
-                    config.prefillChunk());
+                    config.prefillChunk(), registry);
             state = new State(opened, loaded, loop, name, template, null);
             LOG.infof("Model %s loaded in %.1f s: %d slots of %d tokens%s", name, (System.nanoTime() - start) / 1e9,
                     config.slots(), context, precision == null ? "" : ", served at " + precision);

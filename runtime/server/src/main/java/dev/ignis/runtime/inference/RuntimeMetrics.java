@@ -1,0 +1,43 @@
+package dev.ignis.runtime.inference;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * What the runtime exports at {@code /metrics}: the load an autoscaler reads ({@code ignis_requests_active}
+ * plus {@code ignis_requests_waiting}), tokens produced, time to first token and time between tokens.
+ */
+public final class RuntimeMetrics {
+
+    private final Counter promptTokens;
+    private final Counter generatedTokens;
+    private final Timer timeToFirstToken;
+    private final Timer interTokenLatency;
+
+    public RuntimeMetrics(MeterRegistry registry, Supplier<Number> active, Supplier<Number> waiting) {
+        registry.gauge("ignis.requests.active", active, s -> s.get().doubleValue());
+        registry.gauge("ignis.requests.waiting", waiting, s -> s.get().doubleValue());
+        promptTokens = registry.counter("ignis.tokens.prompt");
+        generatedTokens = registry.counter("ignis.tokens.generated");
+        timeToFirstToken = Timer.builder("ignis.time.to.first.token").publishPercentileHistogram().register(registry);
+        interTokenLatency = Timer.builder("ignis.inter.token.latency").publishPercentileHistogram().register(registry);
+    }
+
+    void prompt(int tokens) {
+        promptTokens.increment(tokens);
+    }
+
+    void firstToken(long nanosSinceSubmit) {
+        timeToFirstToken.record(Duration.ofNanos(nanosSinceSubmit));
+    }
+
+    void token(long nanosSincePrevious) {
+        generatedTokens.increment();
+        if (nanosSincePrevious > 0) {
+            interTokenLatency.record(Duration.ofNanos(nanosSincePrevious));
+        }
+    }
+}
