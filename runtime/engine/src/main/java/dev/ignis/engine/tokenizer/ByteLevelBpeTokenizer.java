@@ -181,15 +181,6 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     }
 
     @Override
-    public String decode(List<Integer> tokenIds) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int t : tokenIds) {
-            out.writeBytes(tokenBytes(t));
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
-    @Override
     public String piece(int token) {
         return tokens[token];
     }

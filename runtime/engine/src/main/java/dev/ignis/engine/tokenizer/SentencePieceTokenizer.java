@@ -1,6 +1,5 @@
 package dev.ignis.engine.tokenizer;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -121,11 +120,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
 
     @Override
     public String decode(List<Integer> tokens) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int token : tokens) {
-            out.writeBytes(tokenBytes(token));
-        }
-        String text = out.toString(StandardCharsets.UTF_8);
+        String text = decodeBytes(tokens);
         return addSpacePrefix && text.startsWith(" ") ? text.substring(1) : text;
     }
 

@@ -23,7 +23,18 @@ public interface Tokenizer {
     byte[] tokenBytes(int token);
 
     /** Decodes a sequence of tokens; a leading space produced by the space prefix is dropped. */
-    String decode(List<Integer> tokens);
+    default String decode(List<Integer> tokens) {
+        return decodeBytes(tokens);
+    }
+
+    /** The tokens' bytes joined and read as UTF-8 (invalid sequences become U+FFFD). */
+    default String decodeBytes(List<Integer> tokens) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int token : tokens) {
+            out.writeBytes(tokenBytes(token));
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
 
     int vocabularySize();
 
