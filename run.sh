@@ -12,7 +12,7 @@ if [ -z "${JAVA_HOME:-}" ]; then
 fi
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 jar=control-plane/target/quarkus-app/quarkus-run.jar
-if [ ! -f "$jar" ] || [ -n "$(find control-plane/src runtime/engine/src -newer "$jar" -type f | head -1)" ]; then
+if [ ! -f "$jar" ] || [ -n "$(find control-plane/src runtime/engine/src acl/src -newer "$jar" -type f | head -1)" ]; then
   echo "Building the control plane..."
   ./mvnw -B -q -pl control-plane -am package -DskipTests
 fi
