@@ -10,8 +10,16 @@ import java.util.Optional;
 @ConfigMapping(prefix = "ignis.runtime")
 public interface RuntimeConfig {
 
-    /** The GGUF file to serve: a path or a {@code file://} URI. */
+    /** The GGUF file to serve: a path, a {@code file://} URI, or an {@code http(s)://} URI to download. */
     String model();
+
+    /** Where downloaded models are kept (a persistent volume avoids downloading again on restart). */
+    @WithDefault("${user.home}/.cache/ignis/models")
+    String cacheDir();
+
+    /** Time limit of each download attempt. */
+    @WithDefault("6h")
+    Duration downloadTimeout();
 
     /** Expected SHA-256 of the model file; checked before loading when set. */
     Optional<String> modelSha256();

@@ -73,11 +73,11 @@ public class ModelHost {
         long start = System.nanoTime();
         GgufFile file = null;
         try {
-            Path path = path(config.model());
+            Path path = resolve(config.model());
             if (!Files.isRegularFile(path)) {
                 throw new IllegalArgumentException("ignis.runtime.model: no such file " + path);
             }
-            if (config.modelSha256().isPresent()) {
+            if (config.modelSha256().isPresent() && !isRemote(config.model())) {
                 String actual = sha256(path);
                 if (!actual.equalsIgnoreCase(config.modelSha256().get())) {
                     throw new IllegalArgumentException("ignis.runtime.model-sha256: expected " + config.modelSha256().get()
@@ -113,15 +113,20 @@ public class ModelHost {
         }
     }
 
-    static Path path(String model) {
+    private Path resolve(String model) throws Exception {
         if (model.startsWith("file:")) {
             return Path.of(URI.create(model));
         }
-        if (model.startsWith("http://") || model.startsWith("https://")) {
-            throw new IllegalArgumentException("ignis.runtime.model: downloading models is not implemented yet;"
-                    + " give a local path or file:// URI");
+        if (isRemote(model)) {
+            // Downloaded once into the cache (resumed if interrupted, verified by sha256 when given).
+            return new ModelDownloader(config.downloadTimeout()).fetch(URI.create(model),
+                    config.modelSha256().orElse(null), Path.of(config.cacheDir()));
         }
         return Path.of(model);
+    }
+
+    private static boolean isRemote(String model) {
+        return model.startsWith("http://") || model.startsWith("https://");
     }
 
     private static String sha256(Path path) throws Exception {

@@ -1,0 +1,132 @@
+package dev.ignis.runtime.model;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+import org.jboss.logging.Logger;
+
+/**
+ * Fetches a model over HTTP(S) into a cache directory: resumes an interrupted download with a Range
+ * request, verifies the SHA-256 when one is given, and moves the file into place only when complete, so
+ * a restart finds either a verified file (no download) or a partial one to resume.
+ */
+public final class ModelDownloader {
+
+    private static final Logger LOG = Logger.getLogger(ModelDownloader.class);
+    private static final int ATTEMPTS = 4;
+
+    private final HttpClient http;
+    private final Duration timeout;
+
+    public ModelDownloader(Duration timeout) {
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
+                .connectTimeout(Duration.ofSeconds(15)).build();
+    }
+
+    /** The local file for {@code uri}, downloading (or resuming) it first when needed. */
+    public Path fetch(URI uri, String expectedSha256, Path cacheDir) throws IOException, InterruptedException {
+        Files.createDirectories(cacheDir);
+        String expected = expectedSha256 == null ? null : expectedSha256.toLowerCase(Locale.ROOT);
+        String key = expected != null ? expected : sha256(uri.toString().getBytes(StandardCharsets.UTF_8));
+        Path target = cacheDir.resolve(key + ".gguf");
+        Path verified = cacheDir.resolve(key + ".gguf.sha256");
+        if (Files.isRegularFile(target) && (expected == null || Files.isRegularFile(verified)
+                && Files.readString(verified).strip().equals(expected))) {
+            LOG.infof("Model %s found in the cache at %s", uri, target);
+            return target;
+        }
+        Path partial = cacheDir.resolve(key + ".gguf.part");
+        IOException last = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            try {
+                download(uri, partial);
+                last = null;
+                break;
+            } catch (IOException e) {
+                last = e;
+                LOG.warnf("Download of %s interrupted (attempt %d of %d, %d bytes so far): %s", uri, attempt, ATTEMPTS,
+                        Files.exists(partial) ? Files.size(partial) : 0, e.getMessage());
+            }
+        }
+        if (last != null) {
+            throw new IOException("cannot download " + uri + " after " + ATTEMPTS + " attempts: " + last.getMessage(), last);
+        }
+        String actual = sha256(partial);
+        if (expected != null && !expected.equals(actual)) {
+            Files.delete(partial);
+            throw new IOException("sha256 mismatch for " + uri + ": expected " + expected + ", downloaded " + actual);
+        }
+        Files.move(partial, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.writeString(verified, actual);
+        LOG.infof("Downloaded %s (%d bytes) to %s", uri, Files.size(target), target);
+        return target;
+    }
+
+    private void download(URI uri, Path partial) throws IOException, InterruptedException {
+        long have = Files.exists(partial) ? Files.size(partial) : 0;
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
+        if (have > 0) {
+            request.header("Range", "bytes=" + have + "-");
+        }
+        HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = response.body()) {
+            int status = response.statusCode();
+            boolean append;
+            if (status == 206 && have > 0) {
+                append = true;
+            } else if (status == 200) {
+                append = false; // the server ignored the range: start over
+            } else if (status == 416 && have > 0) {
+                return; // nothing left to fetch
+            } else {
+                throw new IOException("HTTP " + status + " from " + uri);
+            }
+            try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+                body.transferTo(out);
+            }
+        }
+        // A body cut short without an error still leaves a partial file: the next attempt resumes it.
+        long expectedTotal = response.headers().firstValue("Content-Range")
+                .map(v -> v.substring(v.lastIndexOf('/') + 1)).filter(v -> !v.equals("*")).map(Long::parseLong)
+                .orElse(response.headers().firstValueAsLong("Content-Length").orElse(-1));
+        if (expectedTotal >= 0 && Files.size(partial) < expectedTotal) {
+            throw new IOException("connection closed after " + Files.size(partial) + " of " + expectedTotal + " bytes");
+        }
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest())) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        return HexFormat.of().formatHex(digest().digest(bytes));
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
