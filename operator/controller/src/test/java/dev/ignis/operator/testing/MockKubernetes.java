@@ -1,0 +1,94 @@
+package dev.ignis.operator.testing;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+
+/**
+ * Fabric8's mock API server in CRUD mode on 127.0.0.1, with {@link KubectlCompatibleDispatcher}, the CRD this
+ * project generates installed, a client, and a kubeconfig file for kubectl.
+ */
+public final class MockKubernetes implements AutoCloseable {
+
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
+
+    public MockKubernetes() {
+        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(),
+                new KubectlCompatibleDispatcher(), true);
+        try {
+            server.init(InetAddress.getByName("127.0.0.1"), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        client = server.createClient();
+    }
+
+    /** The CRD generated from the ignis-crd classes at build time. */
+    public static CustomResourceDefinition generatedCrd() {
+        try (InputStream in = MockKubernetes.class.getResourceAsStream(
+                "/META-INF/fabric8/inferencedeployments.ignis.dev-v1.yml")) {
+            if (in == null) {
+                throw new IllegalStateException("the generated CRD is not on the class path: build operator/crd");
+            }
+            return Serialization.unmarshal(in, CustomResourceDefinition.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public MockKubernetes withCrd() {
+        client.apiextensions().v1().customResourceDefinitions().resource(generatedCrd()).create();
+        return this;
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public String url() {
+        return client.getMasterUrl().toString();
+    }
+
+    /** A kubeconfig for kubectl pointing at this server (self-signed TLS, any token). */
+    public Path writeKubeconfig(Path dir) throws IOException {
+        Path file = dir.resolve("kubeconfig");
+        Files.writeString(file, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: mock
+                  cluster:
+                    server: %s
+                    insecure-skip-tls-verify: true
+                users:
+                - name: tester
+                  user:
+                    token: mock-token
+                contexts:
+                - name: mock
+                  context:
+                    cluster: mock
+                    user: tester
+                    namespace: default
+                current-context: mock
+                """.formatted(url().replaceAll("/$", "")));
+        return file;
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+}
