@@ -4,9 +4,10 @@ import dev.ignis.engine.tensor.Kernels;
 import dev.ignis.engine.tensor.Matrix;
 
 /**
- * The forward pass of a Llama-family decoder for one token at one position: embedding, then per layer
- * RMS norm, Q/K/V projections, rotary embedding, grouped-query attention over the KV cache, output
- * projection and residual, RMS norm, SwiGLU feed-forward and residual; then the final norm and the
+ * The forward pass of a Llama-family decoder (llama, qwen2, qwen3) for one token at one position: embedding,
+ * then per layer RMS norm, Q/K/V projections (plus biases, qwen2), per-head RMS norm of q and k (qwen3),
+ * rotary embedding (adjacent or NeoX pairs, see {@link Rope}), grouped-query attention over the KV cache,
+ * output projection and residual, RMS norm, SwiGLU feed-forward and residual; then the final norm and the
  * classifier. Returns the logits.
  */
 public final class Llama {
@@ -14,13 +15,18 @@ public final class Llama {
     private final LlamaConfig config;
     private final Weights weights;
 
-    /** Every weight of the model. */
+    /** Every weight of the model; the optional ones are null when the architecture has none. */
     public record Weights(Matrix tokenEmbedding,          // (vocab, dim)
                           float[][] attentionNorm,         // (layer, dim)
-                          Matrix[] wq,                     // (layer) (dim, dim)
+                          Matrix[] wq,                     // (layer) (qDim, dim)
                           Matrix[] wk,                     // (layer) (kvDim, dim)
                           Matrix[] wv,                     // (layer) (kvDim, dim)
-                          Matrix[] wo,                     // (layer) (dim, dim)
+                          float[][] bq,                    // (layer, qDim) or null
+                          float[][] bk,                    // (layer, kvDim) or null
+                          float[][] bv,                    // (layer, kvDim) or null
+                          float[][] qNorm,                 // (layer, headSize) or null: per-head RMS norm of q
+                          float[][] kNorm,                 // (layer, headSize) or null: per-head RMS norm of k
+                          Matrix[] wo,                     // (layer) (dim, qDim)
                           float[][] ffnNorm,               // (layer, dim)
                           Matrix[] w1,                     // (layer) (hiddenDim, dim) gate
                           Matrix[] w2,                     // (layer) (dim, hiddenDim) down
@@ -63,12 +69,15 @@ public final class Llama {
         final float[][] x;    // (row, dim) residual stream
         final float[][] xb;   // (row, dim)
         final float[][] xb2;  // (row, dim)
-        final float[][] q;    // (row, dim)
+        final float[][] q;    // (row, qDim)
         final float[][] k;    // (row, kvDim)
         final float[][] v;    // (row, kvDim)
+        final float[][] attOut; // (row, qDim) attention output, before the output projection
         final float[][] hb;   // (row, hiddenDim)
         final float[][] hb2;  // (row, hiddenDim)
         final float[] att;    // (contextSize) attention scores of one head
+        final float[] cos;    // (headSize / 2) rotary angles of one position
+        final float[] sin;    // (headSize / 2)
         final float[][] picked; // (row, dim): rows whose logits are wanted, gathered for the classifier
 
         public Batch(LlamaConfig c, int capacity, int contextSize) {
@@ -76,12 +85,15 @@ public final class Llama {
             x = new float[capacity][c.dim()];
             xb = new float[capacity][c.dim()];
             xb2 = new float[capacity][c.dim()];
-            q = new float[capacity][c.dim()];
+            q = new float[capacity][c.qDim()];
             k = new float[capacity][c.kvDim()];
             v = new float[capacity][c.kvDim()];
+            attOut = new float[capacity][c.qDim()];
             hb = new float[capacity][c.hiddenDim()];
             hb2 = new float[capacity][c.hiddenDim()];
             att = new float[contextSize];
+            cos = new float[c.headSize() / 2];
+            sin = new float[c.headSize() / 2];
             picked = new float[capacity][];
         }
     }
@@ -131,22 +143,38 @@ public final class Llama {
             weights.wq()[l].matMul(b.xb, b.q, n);
             weights.wk()[l].matMul(b.xb, b.k, n);
             weights.wv()[l].matMul(b.xb, b.v, n);
+            if (weights.bq() != null) {
+                for (int i = 0; i < n; i++) {
+                    add(b.q[i], weights.bq()[l]);
+                    add(b.k[i], weights.bk()[l]);
+                    add(b.v[i], weights.bv()[l]);
+                }
+            }
+
+            // Per-head RMS norm of queries and keys (qwen3), before the rotation
+            if (weights.qNorm() != null) {
+                for (int i = 0; i < n; i++) {
+                    headNorm(b.q[i], c.qDim(), weights.qNorm()[l]);
+                    headNorm(b.k[i], kvDim, weights.kNorm()[l]);
+                }
+            }
 
             // Rotary position embedding, then every row's key and value into its sequence's cache
             for (int i = 0; i < n; i++) {
-                rope(b.q[i], c.dim(), c.headSize(), positions[i], c.ropeTheta());
-                rope(b.k[i], kvDim, c.headSize(), positions[i], c.ropeTheta());
+                c.rope().angles(positions[i], b.cos, b.sin);
+                c.rope().rotate(b.q[i], c.qDim(), b.cos, b.sin);
+                c.rope().rotate(b.k[i], kvDim, b.cos, b.sin);
                 System.arraycopy(b.k[i], 0, caches[i].keys[l], positions[i] * kvDim, kvDim);
                 System.arraycopy(b.v[i], 0, caches[i].values[l], positions[i] * kvDim, kvDim);
             }
 
             // Attention of each row over its own sequence up to its position (causal)
             for (int i = 0; i < n; i++) {
-                attention(b.q[i], b.xb[i], caches[i].keys[l], caches[i].values[l], positions[i], b.att);
+                attention(b.q[i], b.attOut[i], caches[i].keys[l], caches[i].values[l], positions[i], b.att);
             }
 
             // Output projection and residual
-            weights.wo()[l].matMul(b.xb, b.xb2, n);
+            weights.wo()[l].matMul(b.attOut, b.xb2, n);
             for (int i = 0; i < n; i++) {
                 add(b.x[i], b.xb2[i]);
             }
@@ -211,6 +239,21 @@ public final class Llama {
         }
     }
 
+    /** RMS norm of each {@code headSize}-wide head of {@code vec[0..width)}, with the same weight for every head. */
+    private void headNorm(float[] vec, int width, float[] weight) {
+        int headSize = config.headSize();
+        for (int head = 0; head < width; head += headSize) {
+            double ss = 0;
+            for (int i = 0; i < headSize; i++) {
+                ss += vec[head + i] * vec[head + i];
+            }
+            float inv = (float) (1.0 / Math.sqrt(ss / headSize + config.rmsEps()));
+            for (int i = 0; i < headSize; i++) {
+                vec[head + i] = weight[i] * (inv * vec[head + i]);
+            }
+        }
+    }
+
     private static void add(float[] x, float[] y) {
         for (int i = 0; i < x.length; i++) {
             x[i] += y[i];
@@ -225,20 +268,6 @@ public final class Llama {
         float inv = (float) (1.0 / Math.sqrt(ss / x.length + eps));
         for (int i = 0; i < x.length; i++) {
             out[i] = weight[i] * (inv * x[i]);
-        }
-    }
-
-    static void rope(float[] vec, int width, int headSize, int pos, float theta) {
-        for (int i = 0; i < width; i += 2) {
-            int headDim = i % headSize;
-            double freq = 1.0 / Math.pow(theta, headDim / (double) headSize);
-            double angle = pos * freq;
-            float cos = (float) Math.cos(angle);
-            float sin = (float) Math.sin(angle);
-            float v0 = vec[i];
-            float v1 = vec[i + 1];
-            vec[i] = v0 * cos - v1 * sin;
-            vec[i + 1] = v0 * sin + v1 * cos;
         }
     }
 
