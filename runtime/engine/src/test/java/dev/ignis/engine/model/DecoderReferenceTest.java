@@ -107,6 +107,68 @@ class DecoderReferenceTest {
         }
     }
 
+    /**
+     * qwen2 converted to int8 (Q8_0) at load, along the F32 model's own greedy continuation of the prompt: the
+     * logits' relative L2 error stays small, and wherever F32's best token leads the runner-up by a clear margin
+     * (a tenth of the logits' spread) the int8 model picks the same token.
+     */
+    @Test
+    void qwen2AtInt8KeepsTheGreedyTokens() throws IOException {
+        RandomDecoder m = new RandomDecoder(RandomDecoder.Spec.qwen2(), 21);
+        Path file = dir.resolve("qwen2-int8.gguf");
+        m.write(file);
+        int steps = 24;
+        try (GgufFile gguf = GgufFile.open(file); ModelLoader.LoadedModel f32 = ModelLoader.load(gguf);
+             ModelLoader.LoadedModel int8 = ModelLoader.load(gguf, Precision.INT8)) {
+            int context = PROMPT.length + steps;
+            KvCache refCache = f32.model().newCache(context);
+            KvCache cache = int8.model().newCache(context);
+            Llama.State refState = new Llama.State(f32.model().config(), context);
+            Llama.State state = new Llama.State(int8.model().config(), context);
+            double worst = 0;
+            int agree = 0;
+            int clear = 0;
+            int clearAgree = 0;
+            int token = PROMPT[0];
+            for (int pos = 0; pos < context; pos++) {
+                token = pos < PROMPT.length ? PROMPT[pos] : token;
+                float[] ref = f32.model().forward(token, pos, refCache, refState);
+                float[] got = int8.model().forward(token, pos, cache, state);
+                double diff = 0;
+                double norm = 0;
+                float max = Float.NEGATIVE_INFINITY;
+                float min = Float.POSITIVE_INFINITY;
+                for (int i = 0; i < ref.length; i++) {
+                    diff += (got[i] - ref[i]) * (double) (got[i] - ref[i]);
+                    norm += ref[i] * (double) ref[i];
+                    max = Math.max(max, ref[i]);
+                    min = Math.min(min, ref[i]);
+                }
+                worst = Math.max(worst, Math.sqrt(diff / norm));
+                int best = dev.ignis.engine.sampling.Greedy.argmax(ref);
+                boolean same = best == dev.ignis.engine.sampling.Greedy.argmax(got);
+                agree += same ? 1 : 0;
+                float runnerUp = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < ref.length; i++) {
+                    if (i != best) {
+                        runnerUp = Math.max(runnerUp, ref[i]);
+                    }
+                }
+                if (ref[best] - runnerUp > 0.1 * (max - min)) {
+                    clear++;
+                    clearAgree += same ? 1 : 0;
+                }
+                token = best;
+            }
+            System.out.printf(Locale.ROOT, "qwen2 int8 vs f32: max relative L2 logit error %.5f, greedy agreement %d/%d,"
+                    + " %d/%d where the margin is clear%n", worst, agree, context, clearAgree, clear);
+            assertThat(worst).isLessThan(0.04);
+            assertThat(agree).isGreaterThanOrEqualTo(context * 9 / 10);
+            assertThat(clear).isGreaterThanOrEqualTo(4);
+            assertThat(clearAgree).isEqualTo(clear);
+        }
+    }
+
     /** Runs engine and reference side by side; returns the largest relative error over every compared position. */
     private double compare(RandomDecoder m, String label) throws IOException {
         Path file = dir.resolve(label.replaceAll("[^a-z0-9]+", "-") + ".gguf");
