@@ -2,6 +2,7 @@ package dev.ignis.engine.model;
 
 import dev.ignis.engine.tensor.Kernels;
 import dev.ignis.engine.tensor.Matrix;
+import dev.ignis.engine.tensor.Workers;
 
 /**
  * The forward pass of a Llama-family decoder (llama, qwen2, qwen3) for one token at one position: embedding,
@@ -12,8 +13,12 @@ import dev.ignis.engine.tensor.Matrix;
  */
 public final class Llama {
 
+    /** Attention of one row spreads its heads over the workers from this many query-key products up: (pos + 1) * qDim. */
+    static final long ATTENTION_PARALLEL_THRESHOLD = 1L << 14;
+
     private final LlamaConfig config;
     private final Weights weights;
+    private final Workers workers;
 
     /** Every weight of the model; the optional ones are null when the architecture has none. */
     public record Weights(Matrix tokenEmbedding,          // (vocab, dim)
@@ -35,9 +40,20 @@ public final class Llama {
                           Matrix classifier) {             // (vocab, dim), the embedding when tied
     }
 
+    /** A model whose kernels run on the common pool. */
     public Llama(LlamaConfig config, Weights weights) {
+        this(config, weights, Workers.common());
+    }
+
+    /** A model whose matrix products and attention run on {@code workers} (not closed by the model). */
+    public Llama(LlamaConfig config, Weights weights, Workers workers) {
         this.config = config;
         this.weights = weights;
+        this.workers = workers;
+    }
+
+    public Workers workers() {
+        return workers;
     }
 
     public LlamaConfig config() {
@@ -75,7 +91,7 @@ public final class Llama {
         final float[][] attOut; // (row, qDim) attention output, before the output projection
         final float[][] hb;   // (row, hiddenDim)
         final float[][] hb2;  // (row, hiddenDim)
-        final float[] att;    // (contextSize) attention scores of one head
+        final float[][] att;  // (head, contextSize) attention scores
         final float[] cos;    // (headSize / 2) rotary angles of one position
         final float[] sin;    // (headSize / 2)
         final float[][] picked; // (row, dim): rows whose logits are wanted, gathered for the classifier
@@ -91,7 +107,7 @@ public final class Llama {
             attOut = new float[capacity][c.qDim()];
             hb = new float[capacity][c.hiddenDim()];
             hb2 = new float[capacity][c.hiddenDim()];
-            att = new float[contextSize];
+            att = new float[c.heads()][contextSize];
             cos = new float[c.headSize() / 2];
             sin = new float[c.headSize() / 2];
             picked = new float[capacity][];
@@ -124,7 +140,7 @@ public final class Llama {
                 throw new IllegalArgumentException("token " + tokens[i] + " is outside the vocabulary of "
                         + c.vocabSize());
             }
-            if (positions[i] >= b.att.length) {
+            if (positions[i] >= b.att[0].length) {
                 throw new IllegalArgumentException("position " + positions[i] + " exceeds the batch's context");
             }
         }
@@ -140,9 +156,9 @@ public final class Llama {
             for (int i = 0; i < n; i++) {
                 rmsNorm(b.xb[i], b.x[i], weights.attentionNorm()[l], c.rmsEps());
             }
-            weights.wq()[l].matMul(b.xb, b.q, n);
-            weights.wk()[l].matMul(b.xb, b.k, n);
-            weights.wv()[l].matMul(b.xb, b.v, n);
+            weights.wq()[l].matMul(b.xb, b.q, n, workers);
+            weights.wk()[l].matMul(b.xb, b.k, n, workers);
+            weights.wv()[l].matMul(b.xb, b.v, n, workers);
             if (weights.bq() != null) {
                 for (int i = 0; i < n; i++) {
                     add(b.q[i], weights.bq()[l]);
@@ -174,7 +190,7 @@ public final class Llama {
             }
 
             // Output projection and residual
-            weights.wo()[l].matMul(b.attOut, b.xb2, n);
+            weights.wo()[l].matMul(b.attOut, b.xb2, n, workers);
             for (int i = 0; i < n; i++) {
                 add(b.x[i], b.xb2[i]);
             }
@@ -183,8 +199,8 @@ public final class Llama {
             for (int i = 0; i < n; i++) {
                 rmsNorm(b.xb[i], b.x[i], weights.ffnNorm()[l], c.rmsEps());
             }
-            weights.w1()[l].matMul(b.xb, b.hb, n);
-            weights.w3()[l].matMul(b.xb, b.hb2, n);
+            weights.w1()[l].matMul(b.xb, b.hb, n, workers);
+            weights.w3()[l].matMul(b.xb, b.hb2, n, workers);
             for (int i = 0; i < n; i++) {
                 float[] hb = b.hb[i];
                 float[] hb2 = b.hb2[i];
@@ -193,7 +209,7 @@ public final class Llama {
                     hb[j] = g / (1f + (float) Math.exp(-g)) * hb2[j];
                 }
             }
-            weights.w2()[l].matMul(b.hb, b.xb, n);
+            weights.w2()[l].matMul(b.hb, b.xb, n, workers);
             for (int i = 0; i < n; i++) {
                 add(b.x[i], b.xb[i]);
             }
@@ -210,31 +226,43 @@ public final class Llama {
             }
         }
         if (m > 0) {
-            weights.classifier().matMul(b.picked, outs, m);
+            weights.classifier().matMul(b.picked, outs, m, workers);
         }
     }
 
-    /** Grouped-query attention of one row: query head h reads key/value head h / groups. */
-    private void attention(float[] q, float[] out, float[] keys, float[] values, int pos, float[] att) {
+    /**
+     * Grouped-query attention of one row: query head h reads key/value head h / groups. Heads are independent
+     * (each has its own scores buffer and output slice), so a long context spreads them over the workers.
+     */
+    private void attention(float[] q, float[] out, float[] keys, float[] values, int pos, float[][] att) {
+        java.util.function.IntConsumer head = h -> attendHead(h, q, out, keys, values, pos, att[h]);
+        if (workers.threads() > 1 && (long) (pos + 1) * config.qDim() >= ATTENTION_PARALLEL_THRESHOLD) {
+            workers.forEach(config.heads(), head);
+        } else {
+            for (int h = 0; h < config.heads(); h++) {
+                head.accept(h);
+            }
+        }
+    }
+
+    private void attendHead(int h, float[] q, float[] out, float[] keys, float[] values, int pos, float[] att) {
         LlamaConfig c = config;
         int headSize = c.headSize();
         int kvDim = c.kvDim();
         int groups = c.heads() / c.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(headSize));
-        for (int h = 0; h < c.heads(); h++) {
-            int qOffset = h * headSize;
-            int kvOffset = (h / groups) * headSize;
-            for (int t = 0; t <= pos; t++) {
-                att[t] = Kernels.dot(q, qOffset, keys, t * kvDim + kvOffset, headSize) * scale;
-            }
-            softmax(att, pos + 1);
-            java.util.Arrays.fill(out, qOffset, qOffset + headSize, 0f);
-            for (int t = 0; t <= pos; t++) {
-                float a = att[t];
-                int vBase = t * kvDim + kvOffset;
-                for (int i = 0; i < headSize; i++) {
-                    out[qOffset + i] += a * values[vBase + i];
-                }
+        int qOffset = h * headSize;
+        int kvOffset = (h / groups) * headSize;
+        for (int t = 0; t <= pos; t++) {
+            att[t] = Kernels.dot(q, qOffset, keys, t * kvDim + kvOffset, headSize) * scale;
+        }
+        softmax(att, pos + 1);
+        java.util.Arrays.fill(out, qOffset, qOffset + headSize, 0f);
+        for (int t = 0; t <= pos; t++) {
+            float a = att[t];
+            int vBase = t * kvDim + kvOffset;
+            for (int i = 0; i < headSize; i++) {
+                out[qOffset + i] += a * values[vBase + i];
             }
         }
     }

@@ -8,6 +8,7 @@ import dev.ignis.engine.tensor.Matrices;
 import dev.ignis.engine.tensor.Quantizer;
 import java.lang.foreign.Arena;
 import dev.ignis.engine.tensor.Matrix;
+import dev.ignis.engine.tensor.Workers;
 import dev.ignis.engine.tokenizer.Tokenizer;
 import dev.ignis.engine.tokenizer.Tokenizers;
 import java.util.List;
@@ -25,13 +26,17 @@ public final class ModelLoader {
     }
 
     /**
-     * A decoder and its tokenizer. Closing it frees converted weights; the GGUF file must stay open as
-     * long as the model is used, since unconverted weights are read from its mapping.
+     * A decoder and its tokenizer. Closing it frees converted weights and stops its threads; the GGUF file
+     * must stay open as long as the model is used, since unconverted weights are read from its mapping.
      */
     public record LoadedModel(Llama model, Tokenizer tokenizer, Arena arena) implements AutoCloseable {
         @Override
         public void close() {
-            arena.close();
+            try {
+                model.workers().close();
+            } finally {
+                arena.close();
+            }
         }
     }
 
@@ -46,16 +51,29 @@ public final class ModelLoader {
      * @throws IllegalArgumentException when the file stores its weights at fewer bits than asked for
      */
     public static LoadedModel load(GgufFile file, Precision precision) {
+        return load(file, precision, Workers.defaultThreads());
+    }
+
+    /**
+     * Loads the model as {@link #load(GgufFile, Precision)}, its kernels running on {@code threads} threads
+     * ({@link Workers#defaultThreads()}: {@code -Dignis.engine.threads}, else every available processor).
+     *
+     * @throws IllegalArgumentException when {@code threads} is not between 1 and 4096
+     */
+    public static LoadedModel load(GgufFile file, Precision precision, int threads) {
+        // As many threads as processors is what the common pool already has: no pool of its own needed.
+        Workers workers = threads == Runtime.getRuntime().availableProcessors() ? Workers.common() : Workers.of(threads);
         Arena arena = Arena.ofShared();
         try {
-            return load(file, precision, arena);
+            return load(file, precision, arena, workers);
         } catch (RuntimeException e) {
+            workers.close();
             arena.close();
             throw e;
         }
     }
 
-    private static LoadedModel load(GgufFile file, Precision precision, Arena arena) {
+    private static LoadedModel load(GgufFile file, Precision precision, Arena arena, Workers workers) {
         GgufHeader h = file.header();
         LlamaConfig config = config(file);
         if (precision != null) {
@@ -110,8 +128,7 @@ public final class ModelLoader {
         Matrix classifier = h.tensor("output.weight").isPresent()
                 ? w.matrix("output.weight", config.vocabSize(), config.dim()) : embedding;
         Llama model = new Llama(config, new Llama.Weights(embedding, attnNorm, wq, wk, wv, bq, bk, bv, qNorm,
-                kNorm, wo, ffnNorm, w1, w2, w3,
-                vector(file, "output_norm.weight", config.dim()), classifier));
+                kNorm, wo, ffnNorm, w1, w2, w3, vector(file, "output_norm.weight", config.dim()), classifier), workers);
         return new LoadedModel(model, Tokenizers.fromMetadata(h), arena);
     }
 

@@ -169,6 +169,32 @@ class DecoderReferenceTest {
         }
     }
 
+    /**
+     * The thread count changes who computes, never the numbers: qwen3 run over 200 positions (long enough for
+     * attention to spread its heads over the threads) with 1 and 3 threads gives identical logits.
+     */
+    @Test
+    void logitsDoNotDependOnTheThreadCount() throws IOException {
+        RandomDecoder m = new RandomDecoder(RandomDecoder.Spec.qwen3(), 22);
+        assertThat(200L * m.spec.qDim()).isGreaterThan(Llama.ATTENTION_PARALLEL_THRESHOLD);
+        Path file = dir.resolve("qwen3-threads.gguf");
+        m.write(file);
+        int context = 200;
+        try (GgufFile gguf = GgufFile.open(file); ModelLoader.LoadedModel one = ModelLoader.load(gguf, null, 1);
+             ModelLoader.LoadedModel three = ModelLoader.load(gguf, null, 3)) {
+            assertThat(three.model().workers().threads()).isEqualTo(3);
+            KvCache oneCache = one.model().newCache(context);
+            KvCache threeCache = three.model().newCache(context);
+            Llama.State oneState = new Llama.State(one.model().config(), context);
+            Llama.State threeState = new Llama.State(three.model().config(), context);
+            for (int pos = 0; pos < context; pos++) {
+                int token = 3 + (pos * 37) % 290;
+                assertThat(three.model().forward(token, pos, threeCache, threeState)).as("position %d", pos)
+                        .containsExactly(one.model().forward(token, pos, oneCache, oneState));
+            }
+        }
+    }
+
     /** Runs engine and reference side by side; returns the largest relative error over every compared position. */
     private double compare(RandomDecoder m, String label) throws IOException {
         Path file = dir.resolve(label.replaceAll("[^a-z0-9]+", "-") + ".gguf");
