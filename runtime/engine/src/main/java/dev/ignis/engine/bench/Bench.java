@@ -98,7 +98,7 @@ public final class Bench {
         Llama model = loaded.model();
         int vocab = model.config().vocabSize();
         int context = promptTokens + decodeTokens + 1;
-        long macsPerToken = (long) model.config().layers() * ((long) model.config().dim() * model.config().dim() * 2
+        long macsPerToken = (long) model.config().layers() * ((long) model.config().dim() * model.config().qDim() * 2
                 + (long) model.config().dim() * model.config().kvDim() * 2
                 + 3L * model.config().dim() * model.config().hiddenDim())
                 + (long) model.config().dim() * vocab;

@@ -11,6 +11,7 @@ import dev.ignis.engine.model.ModelLoader;
 import dev.ignis.engine.model.SyntheticModel;
 import dev.ignis.engine.sampling.Sampler;
 import dev.ignis.engine.sampling.SamplingParams;
+import dev.ignis.engine.tensor.Workers;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -27,9 +28,14 @@ import java.util.Map;
  * <pre>
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar inspect MODEL.gguf
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar generate MODEL.gguf --prompt "Once upon a time"
- *      [--steps 128] [--temperature 0] [--top-k 0] [--top-p 1] [--min-p 0] [--seed 0] [--stop TEXT]
+ *      [--steps 128] [--temperature 0] [--top-k 0] [--top-p 1] [--min-p 0] [--seed 0] [--stop TEXT] [--threads N]
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar synth --preset llama-3.2-1b --type q8_0 --out m.gguf
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar bench m.gguf [--prompt 64] [--tokens 16] [--batch 1,4,8]
+ *      [--threads N]
+ * </pre>
+ * {@code --threads} sets how many threads the model's kernels use (default: {@code -Dignis.engine.threads}, else
+ * every available processor).
+ * <pre>
  * </pre>
  */
 public final class EngineCli {
@@ -48,8 +54,8 @@ public final class EngineCli {
         }
         if (args.length < 2 || !List.of("inspect", "generate", "bench").contains(args[0])) {
             err.println("usage: inspect MODEL.gguf | generate MODEL.gguf --prompt TEXT [--steps N] [--temperature T]"
-                    + " [--top-k K] [--top-p P] [--min-p P] [--seed S] [--stop TEXT]"
-                    + " | bench MODEL.gguf [--prompt N] [--tokens N] [--batch 1,4,8] [--bandwidth-mib M]"
+                    + " [--top-k K] [--top-p P] [--min-p P] [--seed S] [--stop TEXT] [--threads N]"
+                    + " | bench MODEL.gguf [--prompt N] [--tokens N] [--batch 1,4,8] [--bandwidth-mib M] [--threads N]"
                     + " | synth --preset " + SyntheticModel.PRESETS.keySet() + " --type f32|f16|bf16|q8_0|q4_0 --out FILE"
                     + " [--seed S]");
             return 2;
@@ -96,26 +102,32 @@ public final class EngineCli {
         }
     }
 
+    private static ModelLoader.LoadedModel load(GgufFile file, Map<String, String> o) {
+        int threads = o.containsKey("--threads") ? Workers.parse(o.get("--threads")) : Workers.defaultThreads();
+        return ModelLoader.load(file, null, threads);
+    }
+
     private static int generate(GgufFile file, Map<String, String> o, PrintStream out, PrintStream err) {
-        ModelLoader.LoadedModel loaded = ModelLoader.load(file);
-        List<Integer> prompt = new ArrayList<>();
-        prompt.add(loaded.tokenizer().bos());
-        prompt.addAll(loaded.tokenizer().encode(o.getOrDefault("--prompt", "")));
-        SamplingParams params = new SamplingParams(Float.parseFloat(o.getOrDefault("--temperature", "0")), 0, 1,
-                Integer.parseInt(o.getOrDefault("--top-k", "0")), Float.parseFloat(o.getOrDefault("--top-p", "1")),
-                Float.parseFloat(o.getOrDefault("--min-p", "0")), 1, 0, 0, 64, Map.of(),
-                Long.parseLong(o.getOrDefault("--seed", "0")));
-        int steps = Integer.parseInt(o.getOrDefault("--steps", "128"));
-        StopMatcher stops = new StopMatcher(o.containsKey("--stop") ? List.of(o.get("--stop")) : List.of());
-        long start = System.nanoTime();
-        List<Integer> tokens = new Generator(loaded.model()).sample(prompt, steps,
-                t -> t == loaded.tokenizer().eos() || t == loaded.tokenizer().bos(), new Sampler(params));
-        double seconds = (System.nanoTime() - start) / 1e9;
-        String text = stops.add(loaded.tokenizer().decode(tokens)) + stops.flush();
-        out.println(text);
-        err.printf(Locale.ROOT, "%d positions in %.3f s (%.1f tokens/s)%n", tokens.size() + 1, seconds,
-                (tokens.size() + 1) / seconds);
-        return 0;
+        try (ModelLoader.LoadedModel loaded = load(file, o)) {
+            List<Integer> prompt = new ArrayList<>();
+            prompt.add(loaded.tokenizer().bos());
+            prompt.addAll(loaded.tokenizer().encode(o.getOrDefault("--prompt", "")));
+            SamplingParams params = new SamplingParams(Float.parseFloat(o.getOrDefault("--temperature", "0")), 0, 1,
+                    Integer.parseInt(o.getOrDefault("--top-k", "0")), Float.parseFloat(o.getOrDefault("--top-p", "1")),
+                    Float.parseFloat(o.getOrDefault("--min-p", "0")), 1, 0, 0, 64, Map.of(),
+                    Long.parseLong(o.getOrDefault("--seed", "0")));
+            int steps = Integer.parseInt(o.getOrDefault("--steps", "128"));
+            StopMatcher stops = new StopMatcher(o.containsKey("--stop") ? List.of(o.get("--stop")) : List.of());
+            long start = System.nanoTime();
+            List<Integer> tokens = new Generator(loaded.model()).sample(prompt, steps,
+                    t -> t == loaded.tokenizer().eos() || t == loaded.tokenizer().bos(), new Sampler(params));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            String text = stops.add(loaded.tokenizer().decode(tokens)) + stops.flush();
+            out.println(text);
+            err.printf(Locale.ROOT, "%d positions in %.3f s (%.1f tokens/s)%n", tokens.size() + 1, seconds,
+                    (tokens.size() + 1) / seconds);
+            return 0;
+        }
     }
 
     private static int synth(String[] args, PrintStream out, PrintStream err) {
@@ -141,28 +153,30 @@ public final class EngineCli {
     }
 
     private static int bench(GgufFile file, Map<String, String> o, PrintStream out) {
-        ModelLoader.LoadedModel loaded = ModelLoader.load(file);
-        int prompt = Integer.parseInt(o.getOrDefault("--prompt", "64"));
-        int tokens = Integer.parseInt(o.getOrDefault("--tokens", "16"));
-        int[] batches = java.util.Arrays.stream(o.getOrDefault("--batch", "1,4,8").split(","))
-                .mapToInt(Integer::parseInt).toArray();
-        long weightBytes = file.header().tensorDataBytes();
-        out.printf(Locale.ROOT, "model: %s, %d parameters, %.0f MB of weights, %d cores, %d-bit vectors%n",
-                file.path().getFileName(), file.header().parameterCount(), weightBytes / 1e6,
-                Runtime.getRuntime().availableProcessors(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
-        double bandwidth = Bench.bandwidth(Long.parseLong(o.getOrDefault("--bandwidth-mib", "1024")) << 20);
-        double peak = Bench.peakFlops();
-        out.printf(Locale.ROOT, "machine: memory read %.1f GB/s, peak FMA %.1f GFLOP/s%n", bandwidth, peak);
-        Bench.Figures f = Bench.run(loaded, weightBytes, prompt, tokens, batches, bandwidth, peak);
-        out.printf(Locale.ROOT, "prompt processing: %.1f tokens/s, %.1f GFLOP/s (%.0f %% of peak)%n",
-                f.promptTokensPerSecond(), f.promptGflops(), 100 * f.promptGflops() / peak);
-        out.printf(Locale.ROOT, "decode: %.2f tokens/s, %.1f GB/s of weights (%.0f %% of measured bandwidth)%n",
-                f.decodeTokensPerSecond(), f.decodeGBs(), 100 * f.decodeGBs() / bandwidth);
-        for (double[] b : f.batched()) {
-            out.printf(Locale.ROOT, "decode batched x%d: %.2f tokens/s aggregate (%.2fx single)%n", (int) b[0], b[1],
-                    b[1] / f.decodeTokensPerSecond());
+        try (ModelLoader.LoadedModel loaded = load(file, o)) {
+            int prompt = Integer.parseInt(o.getOrDefault("--prompt", "64"));
+            int tokens = Integer.parseInt(o.getOrDefault("--tokens", "16"));
+            int[] batches = java.util.Arrays.stream(o.getOrDefault("--batch", "1,4,8").split(","))
+                    .mapToInt(Integer::parseInt).toArray();
+            long weightBytes = file.header().tensorDataBytes();
+            out.printf(Locale.ROOT, "model: %s (%s), %d parameters, %.0f MB of weights, %d cores, %d engine threads,"
+                    + " %d-bit vectors%n", file.path().getFileName(), loaded.model().config().architecture(),
+                    file.header().parameterCount(), weightBytes / 1e6, Runtime.getRuntime().availableProcessors(),
+                    loaded.model().workers().threads(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+            double bandwidth = Bench.bandwidth(Long.parseLong(o.getOrDefault("--bandwidth-mib", "1024")) << 20);
+            double peak = Bench.peakFlops();
+            out.printf(Locale.ROOT, "machine: memory read %.1f GB/s, peak FMA %.1f GFLOP/s%n", bandwidth, peak);
+            Bench.Figures f = Bench.run(loaded, weightBytes, prompt, tokens, batches, bandwidth, peak);
+            out.printf(Locale.ROOT, "prompt processing: %.1f tokens/s, %.1f GFLOP/s (%.0f %% of peak)%n",
+                    f.promptTokensPerSecond(), f.promptGflops(), 100 * f.promptGflops() / peak);
+            out.printf(Locale.ROOT, "decode: %.2f tokens/s, %.1f GB/s of weights (%.0f %% of measured bandwidth)%n",
+                    f.decodeTokensPerSecond(), f.decodeGBs(), 100 * f.decodeGBs() / bandwidth);
+            for (double[] b : f.batched()) {
+                out.printf(Locale.ROOT, "decode batched x%d: %.2f tokens/s aggregate (%.2fx single)%n", (int) b[0], b[1],
+                        b[1] / f.decodeTokensPerSecond());
+            }
+            return 0;
         }
-        return 0;
     }
 
     private static Map<String, String> options(String[] args) {

@@ -2,25 +2,36 @@ package dev.ignis.engine.model;
 
 import dev.ignis.engine.tensor.Kernels;
 import dev.ignis.engine.tensor.Matrix;
+import dev.ignis.engine.tensor.Workers;
 
 /**
- * The forward pass of a Llama-family decoder for one token at one position: embedding, then per layer
- * RMS norm, Q/K/V projections, rotary embedding, grouped-query attention over the KV cache, output
- * projection and residual, RMS norm, SwiGLU feed-forward and residual; then the final norm and the
+ * The forward pass of a Llama-family decoder (llama, qwen2, qwen3) for one token at one position: embedding,
+ * then per layer RMS norm, Q/K/V projections (plus biases, qwen2), per-head RMS norm of q and k (qwen3),
+ * rotary embedding (adjacent or NeoX pairs, see {@link Rope}), grouped-query attention over the KV cache,
+ * output projection and residual, RMS norm, SwiGLU feed-forward and residual; then the final norm and the
  * classifier. Returns the logits.
  */
 public final class Llama {
 
+    /** Attention of one row spreads its heads over the workers from this many query-key products up: (pos + 1) * qDim. */
+    static final long ATTENTION_PARALLEL_THRESHOLD = 1L << 14;
+
     private final LlamaConfig config;
     private final Weights weights;
+    private final Workers workers;
 
-    /** Every weight of the model. */
+    /** Every weight of the model; the optional ones are null when the architecture has none. */
     public record Weights(Matrix tokenEmbedding,          // (vocab, dim)
                           float[][] attentionNorm,         // (layer, dim)
-                          Matrix[] wq,                     // (layer) (dim, dim)
+                          Matrix[] wq,                     // (layer) (qDim, dim)
                           Matrix[] wk,                     // (layer) (kvDim, dim)
                           Matrix[] wv,                     // (layer) (kvDim, dim)
-                          Matrix[] wo,                     // (layer) (dim, dim)
+                          float[][] bq,                    // (layer, qDim) or null
+                          float[][] bk,                    // (layer, kvDim) or null
+                          float[][] bv,                    // (layer, kvDim) or null
+                          float[][] qNorm,                 // (layer, headSize) or null: per-head RMS norm of q
+                          float[][] kNorm,                 // (layer, headSize) or null: per-head RMS norm of k
+                          Matrix[] wo,                     // (layer) (dim, qDim)
                           float[][] ffnNorm,               // (layer, dim)
                           Matrix[] w1,                     // (layer) (hiddenDim, dim) gate
                           Matrix[] w2,                     // (layer) (dim, hiddenDim) down
@@ -29,9 +40,20 @@ public final class Llama {
                           Matrix classifier) {             // (vocab, dim), the embedding when tied
     }
 
+    /** A model whose kernels run on the common pool. */
     public Llama(LlamaConfig config, Weights weights) {
+        this(config, weights, Workers.common());
+    }
+
+    /** A model whose matrix products and attention run on {@code workers} (not closed by the model). */
+    public Llama(LlamaConfig config, Weights weights, Workers workers) {
         this.config = config;
         this.weights = weights;
+        this.workers = workers;
+    }
+
+    public Workers workers() {
+        return workers;
     }
 
     public LlamaConfig config() {
@@ -63,12 +85,15 @@ public final class Llama {
         final float[][] x;    // (row, dim) residual stream
         final float[][] xb;   // (row, dim)
         final float[][] xb2;  // (row, dim)
-        final float[][] q;    // (row, dim)
+        final float[][] q;    // (row, qDim)
         final float[][] k;    // (row, kvDim)
         final float[][] v;    // (row, kvDim)
+        final float[][] attOut; // (row, qDim) attention output, before the output projection
         final float[][] hb;   // (row, hiddenDim)
         final float[][] hb2;  // (row, hiddenDim)
-        final float[] att;    // (contextSize) attention scores of one head
+        final float[][] att;  // (head, contextSize) attention scores
+        final float[] cos;    // (headSize / 2) rotary angles of one position
+        final float[] sin;    // (headSize / 2)
         final float[][] picked; // (row, dim): rows whose logits are wanted, gathered for the classifier
 
         public Batch(LlamaConfig c, int capacity, int contextSize) {
@@ -76,12 +101,15 @@ public final class Llama {
             x = new float[capacity][c.dim()];
             xb = new float[capacity][c.dim()];
             xb2 = new float[capacity][c.dim()];
-            q = new float[capacity][c.dim()];
+            q = new float[capacity][c.qDim()];
             k = new float[capacity][c.kvDim()];
             v = new float[capacity][c.kvDim()];
+            attOut = new float[capacity][c.qDim()];
             hb = new float[capacity][c.hiddenDim()];
             hb2 = new float[capacity][c.hiddenDim()];
-            att = new float[contextSize];
+            att = new float[c.heads()][contextSize];
+            cos = new float[c.headSize() / 2];
+            sin = new float[c.headSize() / 2];
             picked = new float[capacity][];
         }
     }
@@ -112,7 +140,7 @@ public final class Llama {
                 throw new IllegalArgumentException("token " + tokens[i] + " is outside the vocabulary of "
                         + c.vocabSize());
             }
-            if (positions[i] >= b.att.length) {
+            if (positions[i] >= b.att[0].length) {
                 throw new IllegalArgumentException("position " + positions[i] + " exceeds the batch's context");
             }
         }
@@ -128,25 +156,41 @@ public final class Llama {
             for (int i = 0; i < n; i++) {
                 rmsNorm(b.xb[i], b.x[i], weights.attentionNorm()[l], c.rmsEps());
             }
-            weights.wq()[l].matMul(b.xb, b.q, n);
-            weights.wk()[l].matMul(b.xb, b.k, n);
-            weights.wv()[l].matMul(b.xb, b.v, n);
+            weights.wq()[l].matMul(b.xb, b.q, n, workers);
+            weights.wk()[l].matMul(b.xb, b.k, n, workers);
+            weights.wv()[l].matMul(b.xb, b.v, n, workers);
+            if (weights.bq() != null) {
+                for (int i = 0; i < n; i++) {
+                    add(b.q[i], weights.bq()[l]);
+                    add(b.k[i], weights.bk()[l]);
+                    add(b.v[i], weights.bv()[l]);
+                }
+            }
+
+            // Per-head RMS norm of queries and keys (qwen3), before the rotation
+            if (weights.qNorm() != null) {
+                for (int i = 0; i < n; i++) {
+                    headNorm(b.q[i], c.qDim(), weights.qNorm()[l]);
+                    headNorm(b.k[i], kvDim, weights.kNorm()[l]);
+                }
+            }
 
             // Rotary position embedding, then every row's key and value into its sequence's cache
             for (int i = 0; i < n; i++) {
-                rope(b.q[i], c.dim(), c.headSize(), positions[i], c.ropeTheta());
-                rope(b.k[i], kvDim, c.headSize(), positions[i], c.ropeTheta());
+                c.rope().angles(positions[i], b.cos, b.sin);
+                c.rope().rotate(b.q[i], c.qDim(), b.cos, b.sin);
+                c.rope().rotate(b.k[i], kvDim, b.cos, b.sin);
                 System.arraycopy(b.k[i], 0, caches[i].keys[l], positions[i] * kvDim, kvDim);
                 System.arraycopy(b.v[i], 0, caches[i].values[l], positions[i] * kvDim, kvDim);
             }
 
             // Attention of each row over its own sequence up to its position (causal)
             for (int i = 0; i < n; i++) {
-                attention(b.q[i], b.xb[i], caches[i].keys[l], caches[i].values[l], positions[i], b.att);
+                attention(b.q[i], b.attOut[i], caches[i].keys[l], caches[i].values[l], positions[i], b.att);
             }
 
             // Output projection and residual
-            weights.wo()[l].matMul(b.xb, b.xb2, n);
+            weights.wo()[l].matMul(b.attOut, b.xb2, n, workers);
             for (int i = 0; i < n; i++) {
                 add(b.x[i], b.xb2[i]);
             }
@@ -155,8 +199,8 @@ public final class Llama {
             for (int i = 0; i < n; i++) {
                 rmsNorm(b.xb[i], b.x[i], weights.ffnNorm()[l], c.rmsEps());
             }
-            weights.w1()[l].matMul(b.xb, b.hb, n);
-            weights.w3()[l].matMul(b.xb, b.hb2, n);
+            weights.w1()[l].matMul(b.xb, b.hb, n, workers);
+            weights.w3()[l].matMul(b.xb, b.hb2, n, workers);
             for (int i = 0; i < n; i++) {
                 float[] hb = b.hb[i];
                 float[] hb2 = b.hb2[i];
@@ -165,7 +209,7 @@ public final class Llama {
                     hb[j] = g / (1f + (float) Math.exp(-g)) * hb2[j];
                 }
             }
-            weights.w2()[l].matMul(b.hb, b.xb, n);
+            weights.w2()[l].matMul(b.hb, b.xb, n, workers);
             for (int i = 0; i < n; i++) {
                 add(b.x[i], b.xb[i]);
             }
@@ -182,31 +226,58 @@ public final class Llama {
             }
         }
         if (m > 0) {
-            weights.classifier().matMul(b.picked, outs, m);
+            weights.classifier().matMul(b.picked, outs, m, workers);
         }
     }
 
-    /** Grouped-query attention of one row: query head h reads key/value head h / groups. */
-    private void attention(float[] q, float[] out, float[] keys, float[] values, int pos, float[] att) {
+    /**
+     * Grouped-query attention of one row: query head h reads key/value head h / groups. Heads are independent
+     * (each has its own scores buffer and output slice), so a long context spreads them over the workers.
+     */
+    private void attention(float[] q, float[] out, float[] keys, float[] values, int pos, float[][] att) {
+        java.util.function.IntConsumer head = h -> attendHead(h, q, out, keys, values, pos, att[h]);
+        if (workers.threads() > 1 && (long) (pos + 1) * config.qDim() >= ATTENTION_PARALLEL_THRESHOLD) {
+            workers.forEach(config.heads(), head);
+        } else {
+            for (int h = 0; h < config.heads(); h++) {
+                head.accept(h);
+            }
+        }
+    }
+
+    private void attendHead(int h, float[] q, float[] out, float[] keys, float[] values, int pos, float[] att) {
         LlamaConfig c = config;
         int headSize = c.headSize();
         int kvDim = c.kvDim();
         int groups = c.heads() / c.kvHeads();
         float scale = (float) (1.0 / Math.sqrt(headSize));
-        for (int h = 0; h < c.heads(); h++) {
-            int qOffset = h * headSize;
-            int kvOffset = (h / groups) * headSize;
-            for (int t = 0; t <= pos; t++) {
-                att[t] = Kernels.dot(q, qOffset, keys, t * kvDim + kvOffset, headSize) * scale;
+        int qOffset = h * headSize;
+        int kvOffset = (h / groups) * headSize;
+        for (int t = 0; t <= pos; t++) {
+            att[t] = Kernels.dot(q, qOffset, keys, t * kvDim + kvOffset, headSize) * scale;
+        }
+        softmax(att, pos + 1);
+        java.util.Arrays.fill(out, qOffset, qOffset + headSize, 0f);
+        for (int t = 0; t <= pos; t++) {
+            float a = att[t];
+            int vBase = t * kvDim + kvOffset;
+            for (int i = 0; i < headSize; i++) {
+                out[qOffset + i] += a * values[vBase + i];
             }
-            softmax(att, pos + 1);
-            java.util.Arrays.fill(out, qOffset, qOffset + headSize, 0f);
-            for (int t = 0; t <= pos; t++) {
-                float a = att[t];
-                int vBase = t * kvDim + kvOffset;
-                for (int i = 0; i < headSize; i++) {
-                    out[qOffset + i] += a * values[vBase + i];
-                }
+        }
+    }
+
+    /** RMS norm of each {@code headSize}-wide head of {@code vec[0..width)}, with the same weight for every head. */
+    private void headNorm(float[] vec, int width, float[] weight) {
+        int headSize = config.headSize();
+        for (int head = 0; head < width; head += headSize) {
+            double ss = 0;
+            for (int i = 0; i < headSize; i++) {
+                ss += vec[head + i] * vec[head + i];
+            }
+            float inv = (float) (1.0 / Math.sqrt(ss / headSize + config.rmsEps()));
+            for (int i = 0; i < headSize; i++) {
+                vec[head + i] = weight[i] * (inv * vec[head + i]);
             }
         }
     }
@@ -225,20 +296,6 @@ public final class Llama {
         float inv = (float) (1.0 / Math.sqrt(ss / x.length + eps));
         for (int i = 0; i < x.length; i++) {
             out[i] = weight[i] * (inv * x[i]);
-        }
-    }
-
-    static void rope(float[] vec, int width, int headSize, int pos, float theta) {
-        for (int i = 0; i < width; i += 2) {
-            int headDim = i % headSize;
-            double freq = 1.0 / Math.pow(theta, headDim / (double) headSize);
-            double angle = pos * freq;
-            float cos = (float) Math.cos(angle);
-            float sin = (float) Math.sin(angle);
-            float v0 = vec[i];
-            float v1 = vec[i + 1];
-            vec[i] = v0 * cos - v1 * sin;
-            vec[i + 1] = v0 * sin + v1 * cos;
         }
     }
 

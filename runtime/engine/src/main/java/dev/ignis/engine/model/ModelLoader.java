@@ -8,6 +8,7 @@ import dev.ignis.engine.tensor.Matrices;
 import dev.ignis.engine.tensor.Quantizer;
 import java.lang.foreign.Arena;
 import dev.ignis.engine.tensor.Matrix;
+import dev.ignis.engine.tensor.Workers;
 import dev.ignis.engine.tokenizer.Tokenizer;
 import dev.ignis.engine.tokenizer.Tokenizers;
 import java.util.List;
@@ -18,17 +19,24 @@ import java.util.List;
  */
 public final class ModelLoader {
 
+    /** GGUF architectures this loader builds. */
+    public static final List<String> ARCHITECTURES = List.of("llama", "qwen2", "qwen3");
+
     private ModelLoader() {
     }
 
     /**
-     * A decoder and its tokenizer. Closing it frees converted weights; the GGUF file must stay open as
-     * long as the model is used, since unconverted weights are read from its mapping.
+     * A decoder and its tokenizer. Closing it frees converted weights and stops its threads; the GGUF file
+     * must stay open as long as the model is used, since unconverted weights are read from its mapping.
      */
     public record LoadedModel(Llama model, Tokenizer tokenizer, Arena arena) implements AutoCloseable {
         @Override
         public void close() {
-            arena.close();
+            try {
+                model.workers().close();
+            } finally {
+                arena.close();
+            }
         }
     }
 
@@ -43,37 +51,31 @@ public final class ModelLoader {
      * @throws IllegalArgumentException when the file stores its weights at fewer bits than asked for
      */
     public static LoadedModel load(GgufFile file, Precision precision) {
+        return load(file, precision, Workers.defaultThreads());
+    }
+
+    /**
+     * Loads the model as {@link #load(GgufFile, Precision)}, its kernels running on {@code threads} threads
+     * ({@link Workers#defaultThreads()}: {@code -Dignis.engine.threads}, else every available processor).
+     *
+     * @throws IllegalArgumentException when {@code threads} is not between 1 and 4096
+     */
+    public static LoadedModel load(GgufFile file, Precision precision, int threads) {
+        // As many threads as processors is what the common pool already has: no pool of its own needed.
+        Workers workers = threads == Runtime.getRuntime().availableProcessors() ? Workers.common() : Workers.of(threads);
         Arena arena = Arena.ofShared();
         try {
-            return load(file, precision, arena);
+            return load(file, precision, arena, workers);
         } catch (RuntimeException e) {
+            workers.close();
             arena.close();
             throw e;
         }
     }
 
-    private static LoadedModel load(GgufFile file, Precision precision, Arena arena) {
+    private static LoadedModel load(GgufFile file, Precision precision, Arena arena, Workers workers) {
         GgufHeader h = file.header();
-        String arch = h.string("general.architecture").orElseThrow(() ->
-                new IllegalArgumentException("the GGUF file has no general.architecture"));
-        if (!arch.equals("llama")) {
-            throw new UnsupportedOperationException("architecture '" + arch + "' is not supported yet (supported: llama)");
-        }
-        List<?> tokens = list(h, "tokenizer.ggml.tokens");
-        LlamaConfig config = new LlamaConfig(arch,
-                integer(h, arch + ".embedding_length"),
-                integer(h, arch + ".feed_forward_length"),
-                integer(h, arch + ".block_count"),
-                integer(h, arch + ".attention.head_count"),
-                (int) h.integer(arch + ".attention.head_count_kv").orElse(integer(h, arch + ".attention.head_count")),
-                tokens.size(),
-                integer(h, arch + ".context_length"),
-                h.number(arch + ".attention.layer_norm_rms_epsilon").orElse(1e-5).floatValue(),
-                h.number(arch + ".rope.freq_base").orElse(10000.0).floatValue());
-        if (config.dim() % config.heads() != 0 || config.heads() % config.kvHeads() != 0) {
-            throw new IllegalArgumentException("inconsistent heads: dim " + config.dim() + ", heads " + config.heads()
-                    + ", kv heads " + config.kvHeads());
-        }
+        LlamaConfig config = config(file);
         if (precision != null) {
             GgmlType stored = storedType(h);
             if (Precision.bitsOf(stored) < precision.bits()) {
@@ -90,6 +92,13 @@ public final class ModelLoader {
         Matrix[] wv = new Matrix[layers];
         Matrix[] wo = new Matrix[layers];
         Matrix[] w1 = new Matrix[layers];
+        boolean biases = h.tensor("blk.0.attn_q.bias").isPresent();
+        float[][] bq = biases ? new float[layers][] : null;
+        float[][] bk = biases ? new float[layers][] : null;
+        float[][] bv = biases ? new float[layers][] : null;
+        boolean qkNorm = config.architecture().equals("qwen3");
+        float[][] qNorm = qkNorm ? new float[layers][] : null;
+        float[][] kNorm = qkNorm ? new float[layers][] : null;
         Matrix[] w2 = new Matrix[layers];
         Matrix[] w3 = new Matrix[layers];
         float[][] attnNorm = new float[layers][];
@@ -97,10 +106,19 @@ public final class ModelLoader {
         for (int l = 0; l < layers; l++) {
             String p = "blk." + l + ".";
             attnNorm[l] = vector(file, p + "attn_norm.weight", config.dim());
-            wq[l] = w.matrix(p + "attn_q.weight", config.dim(), config.dim());
+            wq[l] = w.matrix(p + "attn_q.weight", config.qDim(), config.dim());
             wk[l] = w.matrix(p + "attn_k.weight", config.kvDim(), config.dim());
             wv[l] = w.matrix(p + "attn_v.weight", config.kvDim(), config.dim());
-            wo[l] = w.matrix(p + "attn_output.weight", config.dim(), config.dim());
+            if (biases) {
+                bq[l] = vector(file, p + "attn_q.bias", config.qDim());
+                bk[l] = vector(file, p + "attn_k.bias", config.kvDim());
+                bv[l] = vector(file, p + "attn_v.bias", config.kvDim());
+            }
+            if (qkNorm) {
+                qNorm[l] = vector(file, p + "attn_q_norm.weight", config.headSize());
+                kNorm[l] = vector(file, p + "attn_k_norm.weight", config.headSize());
+            }
+            wo[l] = w.matrix(p + "attn_output.weight", config.dim(), config.qDim());
             ffnNorm[l] = vector(file, p + "ffn_norm.weight", config.dim());
             w1[l] = w.matrix(p + "ffn_gate.weight", config.hiddenDim(), config.dim());
             w2[l] = w.matrix(p + "ffn_down.weight", config.dim(), config.hiddenDim());
@@ -109,9 +127,79 @@ public final class ModelLoader {
         Matrix embedding = w.matrix("token_embd.weight", config.vocabSize(), config.dim());
         Matrix classifier = h.tensor("output.weight").isPresent()
                 ? w.matrix("output.weight", config.vocabSize(), config.dim()) : embedding;
-        Llama model = new Llama(config, new Llama.Weights(embedding, attnNorm, wq, wk, wv, wo, ffnNorm, w1, w2, w3,
-                vector(file, "output_norm.weight", config.dim()), classifier));
+        Llama model = new Llama(config, new Llama.Weights(embedding, attnNorm, wq, wk, wv, bq, bk, bv, qNorm,
+                kNorm, wo, ffnNorm, w1, w2, w3, vector(file, "output_norm.weight", config.dim()), classifier), workers);
         return new LoadedModel(model, Tokenizers.fromMetadata(h), arena);
+    }
+
+    /**
+     * The hyper-parameters, from {@code <arch>.*} metadata. {@code qwen2} and {@code qwen3} rotate NeoX pairs;
+     * {@code qwen3} may set its head width apart from {@code dim / heads} ({@code attention.key_length}).
+     */
+    static LlamaConfig config(GgufFile file) {
+        GgufHeader h = file.header();
+        String arch = h.string("general.architecture").orElseThrow(() ->
+                new IllegalArgumentException("the GGUF file has no general.architecture"));
+        Rope.Layout layout = switch (arch) {
+            case "llama" -> Rope.Layout.ADJACENT;
+            case "qwen2", "qwen3" -> Rope.Layout.NEOX;
+            default -> throw new UnsupportedOperationException("architecture '" + arch
+                    + "' is not supported yet (supported: " + String.join(", ", ARCHITECTURES) + ")");
+        };
+        int dim = integer(h, arch + ".embedding_length");
+        int heads = integer(h, arch + ".attention.head_count");
+        int kvHeads = h.integer(arch + ".attention.head_count_kv").isPresent()
+                ? integer(h, arch + ".attention.head_count_kv") : heads;
+        if (h.integer(arch + ".attention.key_length").isEmpty() && dim % heads != 0) {
+            throw new IllegalArgumentException("inconsistent heads: dim " + dim + " is not a multiple of " + heads
+                    + " heads and the file has no " + arch + ".attention.key_length");
+        }
+        int headSize = h.integer(arch + ".attention.key_length").isPresent()
+                ? integer(h, arch + ".attention.key_length") : dim / heads;
+        int valueSize = h.integer(arch + ".attention.value_length").isPresent()
+                ? integer(h, arch + ".attention.value_length") : headSize;
+        if (valueSize != headSize) {
+            throw new UnsupportedOperationException(arch + ".attention.value_length " + valueSize + " differs from "
+                    + arch + ".attention.key_length " + headSize + ", which this engine does not support");
+        }
+        int rotated = h.integer(arch + ".rope.dimension_count").isPresent()
+                ? integer(h, arch + ".rope.dimension_count") : headSize;
+        if (rotated != headSize) {
+            throw new UnsupportedOperationException(arch + ".rope.dimension_count " + rotated
+                    + " rotates part of each " + headSize + "-wide head, which this engine does not support");
+        }
+        int contextLength = integer(h, arch + ".context_length");
+        float[] frequencyFactors = h.tensor("rope_freqs.weight").isPresent()
+                ? vector(file, "rope_freqs.weight", headSize / 2) : null;
+        Rope rope = new Rope(layout, headSize, h.number(arch + ".rope.freq_base").orElse(10000.0).doubleValue(),
+                frequencyFactors, ropeScaling(h, arch, frequencyFactors != null));
+        return new LlamaConfig(arch, dim, integer(h, arch + ".feed_forward_length"), integer(h, arch + ".block_count"),
+                heads, kvHeads, headSize, list(h, "tokenizer.ggml.tokens").size(), contextLength,
+                h.number(arch + ".attention.layer_norm_rms_epsilon").orElse(1e-5).floatValue(), rope);
+    }
+
+    /**
+     * {@code <arch>.rope.scaling.type} (none, linear, llama3; anything else is refused by name), its factor and
+     * original context length, or the older {@code <arch>.rope.scale_linear}. Llama 3's low and high frequency
+     * factors are not GGUF keys: Meta's released models all use 1 and 4. A {@code rope_freqs.weight} tensor
+     * already holds the Llama 3 factors; {@link Rope} then uses them instead of the formula.
+     */
+    private static RopeScaling ropeScaling(GgufHeader h, String arch, boolean hasFrequencyFactors) {
+        String prefix = arch + ".rope.scaling.";
+        String type = h.string(prefix + "type").orElse(null);
+        if (type == null) {
+            double linear = h.number(arch + ".rope.scale_linear").orElse(1.0).doubleValue();
+            return linear == 1.0 ? new RopeScaling.None() : new RopeScaling.Linear(linear);
+        }
+        return switch (type) {
+            case "none" -> new RopeScaling.None();
+            case "linear" -> new RopeScaling.Linear(number(h, prefix + "factor"));
+            // The tensor already holds the factors the formula would give: apply them once.
+            case "llama3" -> hasFrequencyFactors ? new RopeScaling.None() : new RopeScaling.Llama3(
+                    number(h, prefix + "factor"), 1, 4, integer(h, prefix + "original_context_length"));
+            default -> throw new UnsupportedOperationException(prefix + "type '" + type
+                    + "' is not supported (supported: none, linear, llama3)");
+        };
     }
 
     /** Weight matrices of the file, converted to the requested precision where they are not already. */
@@ -174,6 +262,11 @@ public final class ModelLoader {
             throw new IllegalArgumentException(key + " must be a positive int, got " + v);
         }
         return (int) v;
+    }
+
+    private static double number(GgufHeader h, String key) {
+        return h.number(key).orElseThrow(() -> new IllegalArgumentException("the GGUF file has no " + key))
+                .doubleValue();
     }
 
     private static List<?> list(GgufHeader h, String key) {

@@ -15,20 +15,33 @@ import java.util.SplittableRandom;
 /**
  * Writes a GGUF file in the shapes of a real model with random weights, for benchmarks and tests at sizes
  * no shared file has. Weights are uniform in ±0.05 (norms 1), seeded, so a preset and seed always give the
- * same file. The vocabulary is a SentencePiece-style one of byte tokens and fillers.
+ * same file. The vocabulary is a SentencePiece-style one of byte tokens and fillers. {@code qwen2} shapes get
+ * q/k/v biases (uniform in ±0.05), {@code qwen3} shapes per-head q/k norms (1), as those architectures have.
  */
 public final class SyntheticModel {
 
-    /** Model shapes (the Llama architecture the engine runs; head size is dim / heads). */
-    public record Shape(int dim, int hiddenDim, int layers, int heads, int kvHeads, int vocab, int context,
-                        float ropeTheta) {
+    /** Model shapes, in one of the GGUF architectures the engine runs (llama, qwen2, qwen3); output tied. */
+    public record Shape(String architecture, int dim, int hiddenDim, int layers, int heads, int kvHeads, int headSize,
+                        int vocab, int context, float ropeTheta) {
+
+        int qDim() {
+            return heads * headSize;
+        }
+
+        int kvDim() {
+            return kvHeads * headSize;
+        }
     }
 
+    /** The shapes of the real models' configurations (Hugging Face {@code config.json}). */
     public static final Map<String, Shape> PRESETS = Map.of(
-            "tiny", new Shape(256, 768, 2, 8, 4, 1024, 1024, 10000f),
-            "llama-3.2-1b", new Shape(2048, 8192, 16, 32, 8, 128256, 131072, 500000f),
-            "qwen2.5-0.5b", new Shape(896, 4864, 24, 14, 2, 151936, 32768, 1000000f),
-            "llama-3.1-8b", new Shape(4096, 14336, 32, 32, 8, 128256, 131072, 500000f));
+            "tiny", new Shape("llama", 256, 768, 2, 8, 4, 32, 1024, 1024, 10000f),
+            "llama-3.2-1b", new Shape("llama", 2048, 8192, 16, 32, 8, 64, 128256, 131072, 500000f),
+            "qwen2.5-0.5b", new Shape("qwen2", 896, 4864, 24, 14, 2, 64, 151936, 32768, 1000000f),
+            "qwen2.5-1.5b", new Shape("qwen2", 1536, 8960, 28, 12, 2, 128, 151936, 32768, 1000000f),
+            "qwen3-0.6b", new Shape("qwen3", 1024, 3072, 28, 16, 8, 128, 151936, 40960, 1000000f),
+            "qwen3-1.7b", new Shape("qwen3", 2048, 6144, 28, 16, 8, 128, 151936, 40960, 1000000f),
+            "llama-3.1-8b", new Shape("llama", 4096, 14336, 32, 32, 8, 128, 128256, 131072, 500000f));
 
     private SyntheticModel() {
     }
@@ -42,12 +55,14 @@ public final class SyntheticModel {
             case Q4_0 -> Quantizer.Target.Q4_0;
             default -> throw new IllegalArgumentException("synthetic models are written as F32, F16, BF16, Q8_0 or Q4_0");
         };
+        String a = s.architecture();
         GgufWriter w = new GgufWriter();
-        w.put("general.architecture", "llama").put("general.name", "synthetic")
-                .put("llama.context_length", s.context()).put("llama.embedding_length", s.dim())
-                .put("llama.feed_forward_length", s.hiddenDim()).put("llama.block_count", s.layers())
-                .put("llama.attention.head_count", s.heads()).put("llama.attention.head_count_kv", s.kvHeads())
-                .put("llama.attention.layer_norm_rms_epsilon", 1e-5f).put("llama.rope.freq_base", s.ropeTheta());
+        w.put("general.architecture", a).put("general.name", "synthetic")
+                .put(a + ".context_length", s.context()).put(a + ".embedding_length", s.dim())
+                .put(a + ".feed_forward_length", s.hiddenDim()).put(a + ".block_count", s.layers())
+                .put(a + ".attention.head_count", s.heads()).put(a + ".attention.head_count_kv", s.kvHeads())
+                .put(a + ".attention.key_length", s.headSize()).put(a + ".attention.value_length", s.headSize())
+                .put(a + ".attention.layer_norm_rms_epsilon", a.equals("llama") ? 1e-5f : 1e-6f).put(a + ".rope.freq_base", s.ropeTheta());
         List<String> tokens = new ArrayList<>();
         List<Float> scores = new ArrayList<>();
         List<Integer> types = new ArrayList<>();
@@ -71,15 +86,24 @@ public final class SyntheticModel {
         w.put("tokenizer.ggml.model", "llama").put("tokenizer.ggml.tokens", tokens).put("tokenizer.ggml.scores", scores)
                 .put("tokenizer.ggml.token_type", types).put("tokenizer.ggml.bos_token_id", 1)
                 .put("tokenizer.ggml.eos_token_id", 2);
-        int kvDim = s.dim() / s.heads() * s.kvHeads();
+        int kvDim = s.kvDim();
         matrix(w, "token_embd.weight", s.dim(), s.vocab(), type, target, seed);
         for (int l = 0; l < s.layers(); l++) {
             String p = "blk." + l + ".";
             norm(w, p + "attn_norm.weight", s.dim());
-            matrix(w, p + "attn_q.weight", s.dim(), s.dim(), type, target, seed + 10L * l + 1);
+            matrix(w, p + "attn_q.weight", s.dim(), s.qDim(), type, target, seed + 10L * l + 1);
             matrix(w, p + "attn_k.weight", s.dim(), kvDim, type, target, seed + 10L * l + 2);
             matrix(w, p + "attn_v.weight", s.dim(), kvDim, type, target, seed + 10L * l + 3);
-            matrix(w, p + "attn_output.weight", s.dim(), s.dim(), type, target, seed + 10L * l + 4);
+            if (a.equals("qwen2")) { // seeds 8..10 of layer l stay clear of layer l + 1's 1..7
+                bias(w, p + "attn_q.bias", s.qDim(), seed + 10L * l + 8);
+                bias(w, p + "attn_k.bias", kvDim, seed + 10L * l + 9);
+                bias(w, p + "attn_v.bias", kvDim, seed + 10L * l + 10);
+            }
+            if (a.equals("qwen3")) {
+                norm(w, p + "attn_q_norm.weight", s.headSize());
+                norm(w, p + "attn_k_norm.weight", s.headSize());
+            }
+            matrix(w, p + "attn_output.weight", s.qDim(), s.dim(), type, target, seed + 10L * l + 4);
             norm(w, p + "ffn_norm.weight", s.dim());
             matrix(w, p + "ffn_gate.weight", s.dim(), s.hiddenDim(), type, target, seed + 10L * l + 5);
             matrix(w, p + "ffn_down.weight", s.hiddenDim(), s.dim(), type, target, seed + 10L * l + 6);
@@ -93,6 +117,15 @@ public final class SyntheticModel {
         w.tensor(name, new long[] {n}, GgmlType.F32, (row, out) -> {
             for (int i = 0; i < n; i++) {
                 out.putFloat(1f);
+            }
+        });
+    }
+
+    private static void bias(GgufWriter w, String name, int n, long seed) {
+        w.tensor(name, new long[] {n}, GgmlType.F32, (row, out) -> {
+            SplittableRandom random = new SplittableRandom(seed * 1_000_003L);
+            for (int i = 0; i < n; i++) {
+                out.putFloat((float) (random.nextDouble() * 0.1 - 0.05));
             }
         });
     }

@@ -63,7 +63,7 @@ public final class BlockMatrix implements Matrix {
 
     /** Dequantizes each row once for all vectors. */
     @Override
-    public void matMul(float[][] x, float[][] out, int n) {
+    public void matMul(float[][] x, float[][] out, int n, Workers workers) {
         java.util.function.IntConsumer one = r -> {
             float[] w = buffer.get();
             row(r, w);
@@ -76,7 +76,7 @@ public final class BlockMatrix implements Matrix {
                 one.accept(r);
             }
         } else {
-            java.util.stream.IntStream.range(0, rows).parallel().forEach(one);
+            workers.forEach(rows, one);
         }
     }
 

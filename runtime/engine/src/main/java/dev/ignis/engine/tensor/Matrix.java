@@ -1,7 +1,5 @@
 package dev.ignis.engine.tensor;
 
-import java.util.stream.IntStream;
-
 /**
  * A weight matrix of {@code rows} x {@code cols}, each row stored contiguously in some GGUF tensor type
  * (ggml's shape {@code [cols, rows]}). The engine multiplies by vectors and reads single rows (embeddings).
@@ -24,17 +22,22 @@ public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix, BlockMa
     /** Row {@code row}, dequantized into {@code out[0..cols)}. */
     void row(int row, float[] out);
 
+    /** {@link #matMul(float[][], float[][], int, Workers)} over the common pool. */
+    default void matMul(float[][] x, float[][] out, int n) {
+        matMul(x, out, n, Workers.common());
+    }
+
     /**
      * {@code out[s][r] = dot(r, x[s])} for the first {@code n} vectors: each weight row is read from memory
      * once for all of them (it stays in cache across the {@code n} dot products), which is what makes
-     * decoding several sequences together cheaper than one after another.
+     * decoding several sequences together cheaper than one after another. Rows are split over the workers.
      */
-    default void matMul(float[][] x, float[][] out, int n) {
+    default void matMul(float[][] x, float[][] out, int n, Workers workers) {
         if (n == 1) {
-            matVec(x[0], out[0]);
+            matVec(x[0], out[0], workers);
             return;
         }
-        int chunk = Math.max(1, rows() / (Runtime.getRuntime().availableProcessors() * 4));
+        int chunk = Math.max(1, rows() / (workers.threads() * 4));
         java.util.function.IntConsumer rowsOfChunk = c -> {
             int end = Math.min(rows(), (c + 1) * chunk);
             for (int r = c * chunk; r < end; r++) {
@@ -49,20 +52,25 @@ public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix, BlockMa
                 rowsOfChunk.accept(c);
             }
         } else {
-            IntStream.range(0, chunks).parallel().forEach(rowsOfChunk);
+            workers.forEach(chunks, rowsOfChunk);
         }
     }
 
-    /** {@code out[r] = dot(r, x)} for every row, over all cores when the matrix is large enough. */
+    /** {@link #matVec(float[], float[], Workers)} over the common pool. */
     default void matVec(float[] x, float[] out) {
+        matVec(x, out, Workers.common());
+    }
+
+    /** {@code out[r] = dot(r, x)} for every row, over the workers when the matrix is large enough. */
+    default void matVec(float[] x, float[] out, Workers workers) {
         if ((long) rows() * cols() < PARALLEL_THRESHOLD) {
             for (int r = 0; r < rows(); r++) {
                 out[r] = dot(r, x);
             }
             return;
         }
-        int chunk = Math.max(1, rows() / (Runtime.getRuntime().availableProcessors() * 4));
-        IntStream.range(0, (rows() + chunk - 1) / chunk).parallel().forEach(c -> {
+        int chunk = Math.max(1, rows() / (workers.threads() * 4));
+        workers.forEach((rows() + chunk - 1) / chunk, c -> {
             int end = Math.min(rows(), (c + 1) * chunk);
             for (int r = c * chunk; r < end; r++) {
                 out[r] = dot(r, x);

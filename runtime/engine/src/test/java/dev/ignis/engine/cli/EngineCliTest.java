@@ -30,6 +30,15 @@ class EngineCliTest {
     }
 
     @Test
+    void threadsAreASettingThatDoesNotChangeTheText() {
+        String model = SharedModels.file("stories260K/stories260K.gguf").toString();
+        assertThat(run("generate", model, "--prompt", "Zoo", "--steps", "60", "--threads", "1")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Zoo was a little girl named Lily.");
+        assertThat(run("generate", model, "--prompt", "Zoo", "--threads", "zero")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("threads must be an integer from 1 to 4096, got 'zero'");
+    }
+
+    @Test
     void inspectListsMetadataAndTensors() {
         assertThat(run("inspect", SharedModels.file("stories260K/stories260K.gguf").toString())).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("GGUF v3").contains("general.architecture = llama")

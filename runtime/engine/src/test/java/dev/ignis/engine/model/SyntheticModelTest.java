@@ -32,6 +32,29 @@ class SyntheticModelTest {
     }
 
     @Test
+    void qwenShapesLoadWithTheirBiasesAndNorms() throws Exception {
+        // The presets' shapes scaled down: qwen3 with a head wider than dim / heads, as Qwen3 has.
+        for (SyntheticModel.Shape shape : List.of(
+                new SyntheticModel.Shape("qwen2", 128, 256, 2, 4, 2, 32, 1024, 1024, 1000000f),
+                new SyntheticModel.Shape("qwen3", 128, 256, 2, 4, 2, 64, 1024, 1024, 1000000f))) {
+            Path file = dir.resolve(shape.architecture() + ".gguf");
+            SyntheticModel.write(shape, GgmlType.Q8_0, 5, file);
+            try (GgufFile gguf = GgufFile.open(file); ModelLoader.LoadedModel loaded = ModelLoader.load(gguf)) {
+                LlamaConfig c = loaded.model().config();
+                assertThat(c.architecture()).isEqualTo(shape.architecture());
+                assertThat(c.headSize()).isEqualTo(shape.headSize());
+                assertThat(c.rope().layout()).isEqualTo(Rope.Layout.NEOX);
+                assertThat(gguf.header().tensor("blk.1.attn_v.bias").isPresent()).isEqualTo(shape.architecture().equals("qwen2"));
+                assertThat(gguf.header().tensor("blk.1.attn_k_norm.weight").isPresent())
+                        .isEqualTo(shape.architecture().equals("qwen3"));
+                List<Integer> out = new Generator(loaded.model()).greedy(List.of(1, 300, 301), 8, t -> false, null);
+                assertThat(out).hasSize(8).allSatisfy(t -> assertThat(t).isBetween(0, 1023));
+            }
+        }
+        assertThat(SyntheticModel.PRESETS).containsKeys("qwen2.5-0.5b", "qwen3-0.6b");
+    }
+
+    @Test
     void sameSeedSameFile() throws Exception {
         Path a = dir.resolve("a.gguf");
         Path b = dir.resolve("b.gguf");
