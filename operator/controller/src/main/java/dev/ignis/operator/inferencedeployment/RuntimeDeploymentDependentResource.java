@@ -44,14 +44,14 @@ class RuntimeDeploymentDependentResource extends OwnedDependentResource<Deployme
     protected Deployment desired(InferenceDeployment primary, Context<InferenceDeployment> context) {
         Integer current = context.getSecondaryResource(Deployment.class)
                 .map(d -> d.getSpec() == null ? null : d.getSpec().getReplicas()).orElse(null);
-        return desired(primary, current);
+        return desiredFor(primary, current);
     }
 
     /**
      * The Deployment for this resource. When an autoscaler runs (min &lt; max) the replica count is the
      * autoscaler's to set: the current one is kept, clamped into [min, max].
      */
-    Deployment desired(InferenceDeployment primary, Integer currentReplicas) {
+    Deployment desiredFor(InferenceDeployment primary, Integer currentReplicas) {
         InferenceDeploymentSpec spec = primary.getSpec();
         ReplicasSpec replicas = spec.getReplicas() == null ? new ReplicasSpec() : spec.getReplicas();
         int count = replicas.getMin();
