@@ -20,6 +20,13 @@ import java.util.HashMap;
  */
 public final class MockKubernetes implements AutoCloseable {
 
+    /** Held so the level sticks: the mock logs every request at INFO, which drowns the build output. */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    static {
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     private final KubernetesMockServer server;
     private final KubernetesClient client;
 
