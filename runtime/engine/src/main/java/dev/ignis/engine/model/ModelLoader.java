@@ -78,7 +78,8 @@ public final class ModelLoader {
         GgufHeader h = file.header();
         String arch = architecture(h);
         if (arch.equals("bert")) {
-            throw new IllegalArgumentException("architecture 'bert' is an encoder for embeddings: load it with loadEncoder");
+            throw new IllegalArgumentException("architecture 'bert' is an encoder for embeddings, not a text generator"
+                    + " (ModelLoader.loadEncoder loads it)");
         }
         if (!arch.equals("llama")) {
             throw new UnsupportedOperationException("architecture '" + arch
