@@ -144,6 +144,10 @@ public class ModelHost {
     }
 
     private State loadEncoder(GgufFile file, Precision precision, String name) {
+        if (config.embeddingWorkers() < 1) {
+            throw new IllegalArgumentException("ignis.runtime.embedding-workers must be at least 1, got "
+                    + config.embeddingWorkers());
+        }
         ModelLoader.LoadedEncoder loaded = ModelLoader.loadEncoder(file, precision);
         try {
             int context = context(loaded.model().config().contextLength(), Integer.MAX_VALUE);
