@@ -176,6 +176,15 @@ class OpenAiApiIT {
     }
 
     @Test
+    void embeddingsFromATextModelAreRefused() {
+        api().body(Map.of("input", "Zoo")).post("/v1/embeddings").then().statusCode(400)
+                .body("error.type", equalTo("invalid_request_error")).body("error.code", equalTo("model_not_supported"))
+                .body("error.param", equalTo("model"));
+        given().contentType(ContentType.JSON).body(Map.of("input", "Zoo")).post("/v1/embeddings").then()
+                .statusCode(401);
+    }
+
+    @Test
     void tokenizeAndDetokenizeRoundTrip() {
         List<Integer> tokens = api().body(Map.of("content", "Once upon a time", "add_special", true))
                 .post("/tokenize").then().statusCode(200).extract().path("tokens");

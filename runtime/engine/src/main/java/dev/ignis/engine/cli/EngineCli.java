@@ -29,6 +29,7 @@ import java.util.Map;
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar inspect MODEL.gguf
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar generate MODEL.gguf --prompt "Once upon a time"
  *      [--steps 128] [--temperature 0] [--top-k 0] [--top-p 1] [--min-p 0] [--seed 0] [--stop TEXT] [--threads N]
+ * java --add-modules jdk.incubator.vector -jar ignis-engine.jar embed EMBEDDING-MODEL.gguf --text "Hello world" [--batch 1]
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar synth --preset llama-3.2-1b --type q8_0 --out m.gguf
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar bench m.gguf [--prompt 64] [--tokens 16] [--batch 1,4,8]
  *      [--threads N]
@@ -39,6 +40,9 @@ import java.util.Map;
  * </pre>
  */
 public final class EngineCli {
+
+    private static final int WARM_UP_ROUNDS = 5;
+    private static final int TIMED_ROUNDS = 3;
 
     private EngineCli() {
     }
@@ -52,9 +56,10 @@ public final class EngineCli {
         if (args.length >= 1 && args[0].equals("synth")) {
             return synth(args, out, err);
         }
-        if (args.length < 2 || !List.of("inspect", "generate", "bench").contains(args[0])) {
+        if (args.length < 2 || !List.of("inspect", "generate", "bench", "embed").contains(args[0])) {
             err.println("usage: inspect MODEL.gguf | generate MODEL.gguf --prompt TEXT [--steps N] [--temperature T]"
                     + " [--top-k K] [--top-p P] [--min-p P] [--seed S] [--stop TEXT] [--threads N]"
+                    + " | embed MODEL.gguf --text TEXT [--batch N]"
                     + " | bench MODEL.gguf [--prompt N] [--tokens N] [--batch 1,4,8] [--bandwidth-mib M] [--threads N]"
                     + " | synth --preset " + SyntheticModel.PRESETS.keySet() + " --type f32|f16|bf16|q8_0|q4_0 --out FILE"
                     + " [--seed S]");
@@ -72,6 +77,9 @@ public final class EngineCli {
             }
             if (args[0].equals("bench")) {
                 return bench(file, options(args), out);
+            }
+            if (args[0].equals("embed")) {
+                return embed(file, options(args), out, err);
             }
             return generate(file, options(args), out, err);
         } catch (GgufFormatException e) {
@@ -175,6 +183,45 @@ public final class EngineCli {
                 out.printf(Locale.ROOT, "decode batched x%d: %.2f tokens/s aggregate (%.2fx single)%n", (int) b[0], b[1],
                         b[1] / f.decodeTokensPerSecond());
             }
+            return 0;
+        }
+    }
+
+    /**
+     * Prints the text's embedding (one line of values); on standard error, its tokens and the time to embed
+     * {@code --batch} copies of it in one call (best of 3 after 5 warm-up calls, so the JIT has compiled the
+     * kernels), as embeddings per second.
+     */
+    private static int embed(GgufFile file, Map<String, String> o, PrintStream out, PrintStream err) {
+        if (!o.containsKey("--text")) {
+            throw new IllegalArgumentException("embed needs --text TEXT");
+        }
+        try (ModelLoader.LoadedEncoder encoder = ModelLoader.loadEncoder(file, null)) {
+            int[] tokens = encoder.tokenizer().encodeForEmbedding(o.get("--text")).stream()
+                    .mapToInt(Integer::intValue).toArray();
+            int batch = Integer.parseInt(o.getOrDefault("--batch", "1"));
+            if (batch < 1) {
+                throw new IllegalArgumentException("--batch must be at least 1");
+            }
+            List<int[]> copies = java.util.Collections.nCopies(batch, tokens);
+            float[] embedding = encoder.model().embed(tokens);
+            long best = Long.MAX_VALUE;
+            for (int round = 0; round < WARM_UP_ROUNDS + TIMED_ROUNDS; round++) {
+                long start = System.nanoTime();
+                encoder.model().embed(copies);
+                if (round >= WARM_UP_ROUNDS) {
+                    best = Math.min(best, System.nanoTime() - start);
+                }
+            }
+            double seconds = best / 1e9;
+            StringBuilder line = new StringBuilder();
+            for (float v : embedding) {
+                line.append(line.isEmpty() ? "" : " ").append(v);
+            }
+            out.println(line);
+            err.printf(Locale.ROOT, "%d tokens, %d dimensions, %s pooling; %d in one call: %.1f ms, %.1f embeddings/s%n",
+                    tokens.length, embedding.length, encoder.model().config().pooling(), batch, seconds * 1e3,
+                    batch / seconds);
             return 0;
         }
     }

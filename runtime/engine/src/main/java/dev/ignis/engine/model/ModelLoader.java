@@ -11,6 +11,7 @@ import dev.ignis.engine.tensor.Matrix;
 import dev.ignis.engine.tensor.Workers;
 import dev.ignis.engine.tokenizer.Tokenizer;
 import dev.ignis.engine.tokenizer.Tokenizers;
+import dev.ignis.engine.tokenizer.WordPieceTokenizer;
 import java.util.List;
 
 /**
@@ -38,6 +39,27 @@ public final class ModelLoader {
                 arena.close();
             }
         }
+    }
+
+    /**
+     * An encoder for embeddings and its WordPiece tokenizer; closing it frees converted weights (the GGUF
+     * file must stay open as long as the model is used).
+     */
+    public record LoadedEncoder(Bert model, WordPieceTokenizer tokenizer, Arena arena) implements AutoCloseable {
+        @Override
+        public void close() {
+            arena.close();
+        }
+    }
+
+    /** Whether the file holds an encoder for embeddings (load it with {@link #loadEncoder}) rather than a decoder. */
+    public static boolean isEncoder(GgufHeader h) {
+        return "bert".equals(architecture(h));
+    }
+
+    private static String architecture(GgufHeader h) {
+        return h.string("general.architecture").orElseThrow(() ->
+                new IllegalArgumentException("the GGUF file has no general.architecture"));
     }
 
     /** Loads the model with its weights as stored. */
@@ -75,16 +97,13 @@ public final class ModelLoader {
 
     private static LoadedModel load(GgufFile file, Precision precision, Arena arena, Workers workers) {
         GgufHeader h = file.header();
-        LlamaConfig config = config(file);
-        if (precision != null) {
-            GgmlType stored = storedType(h);
-            if (Precision.bitsOf(stored) < precision.bits()) {
-                throw new IllegalArgumentException("the weights are stored as " + stored + " (" + Precision.bitsOf(stored)
-                        + " bits); serving them at " + precision + " would not add precision: choose "
-                        + java.util.Arrays.stream(Precision.values()).filter(p -> p.bits() <= Precision.bitsOf(stored))
-                        .map(Precision::toString).toList());
-            }
+        String arch = architecture(h);
+        if (arch.equals("bert")) {
+            throw new IllegalArgumentException("architecture 'bert' is an encoder for embeddings, not a text generator"
+                    + " (ModelLoader.loadEncoder loads it)");
         }
+        LlamaConfig config = config(file);
+        checkPrecision(h, precision);
         Weights w = new Weights(file, precision, arena);
         int layers = config.layers();
         Matrix[] wq = new Matrix[layers];
@@ -200,6 +219,82 @@ public final class ModelLoader {
             default -> throw new UnsupportedOperationException(prefix + "type '" + type
                     + "' is not supported (supported: none, linear, llama3)");
         };
+    }
+
+    /**
+     * Loads a BERT-family encoder ({@code general.architecture = bert}), converting every weight matrix to
+     * {@code precision} (null: as stored).
+     */
+    public static LoadedEncoder loadEncoder(GgufFile file, Precision precision) {
+        Arena arena = Arena.ofShared();
+        try {
+            return loadEncoder(file, precision, arena);
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static LoadedEncoder loadEncoder(GgufFile file, Precision precision, Arena arena) {
+        GgufHeader h = file.header();
+        String arch = architecture(h);
+        if (!arch.equals("bert")) {
+            throw new IllegalArgumentException("architecture '" + arch + "' is not an encoder (supported: bert)");
+        }
+        if (h.metadata().get(arch + ".attention.causal") instanceof Boolean causal && causal) {
+            throw new UnsupportedOperationException(arch + ".attention.causal = true: only bidirectional encoders are"
+                    + " supported");
+        }
+        checkPrecision(h, precision);
+        int dim = integer(h, arch + ".embedding_length");
+        GgufTensorInfo types = tensor(file, "token_types.weight");
+        BertConfig config = new BertConfig(dim,
+                integer(h, arch + ".feed_forward_length"),
+                integer(h, arch + ".block_count"),
+                integer(h, arch + ".attention.head_count"),
+                list(h, "tokenizer.ggml.tokens").size(),
+                types.dimensions() == 2 ? (int) types.dimension(1) : 1,
+                integer(h, arch + ".context_length"),
+                h.number(arch + ".attention.layer_norm_epsilon").orElse(1e-12).floatValue(),
+                BertConfig.Pooling.ofGguf(h.integer(arch + ".pooling_type").orElse(1)));
+        Weights w = new Weights(file, precision, arena);
+        Bert.Layer[] layers = new Bert.Layer[config.layers()];
+        int d = config.dim();
+        int hd = config.hiddenDim();
+        for (int l = 0; l < layers.length; l++) {
+            String p = "blk." + l + ".";
+            layers[l] = new Bert.Layer(
+                    w.matrix(p + "attn_q.weight", d, d), vector(file, p + "attn_q.bias", d),
+                    w.matrix(p + "attn_k.weight", d, d), vector(file, p + "attn_k.bias", d),
+                    w.matrix(p + "attn_v.weight", d, d), vector(file, p + "attn_v.bias", d),
+                    w.matrix(p + "attn_output.weight", d, d), vector(file, p + "attn_output.bias", d),
+                    vector(file, p + "attn_output_norm.weight", d), vector(file, p + "attn_output_norm.bias", d),
+                    w.matrix(p + "ffn_up.weight", hd, d), vector(file, p + "ffn_up.bias", hd),
+                    w.matrix(p + "ffn_down.weight", d, hd), vector(file, p + "ffn_down.bias", d),
+                    vector(file, p + "layer_output_norm.weight", d), vector(file, p + "layer_output_norm.bias", d));
+        }
+        Bert model = new Bert(config, new Bert.Weights(
+                w.matrix("token_embd.weight", config.vocabSize(), d),
+                w.matrix("position_embd.weight", config.contextLength(), d),
+                w.matrix("token_types.weight", config.tokenTypes(), d),
+                vector(file, "token_embd_norm.weight", d), vector(file, "token_embd_norm.bias", d),
+                layers));
+        if (!(Tokenizers.fromMetadata(h) instanceof WordPieceTokenizer tokenizer)) {
+            throw new IllegalArgumentException("a bert model needs tokenizer.ggml.model = bert");
+        }
+        return new LoadedEncoder(model, tokenizer, arena);
+    }
+
+    private static void checkPrecision(GgufHeader h, Precision precision) {
+        if (precision != null) {
+            GgmlType stored = storedType(h);
+            if (Precision.bitsOf(stored) < precision.bits()) {
+                throw new IllegalArgumentException("the weights are stored as " + stored + " (" + Precision.bitsOf(stored)
+                        + " bits); serving them at " + precision + " would not add precision: choose "
+                        + java.util.Arrays.stream(Precision.values()).filter(p -> p.bits() <= Precision.bitsOf(stored))
+                        .map(Precision::toString).toList());
+            }
+        }
     }
 
     /** Weight matrices of the file, converted to the requested precision where they are not already. */

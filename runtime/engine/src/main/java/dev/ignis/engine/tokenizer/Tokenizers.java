@@ -35,9 +35,18 @@ public final class Tokenizers {
             }
             case "gpt2" -> new ByteLevelBpeTokenizer(tokens, types, strings(h, "tokenizer.ggml.merges"),
                     h.string("tokenizer.ggml.pre").orElse("default"), bos, eos);
+            case "bert" -> new WordPieceTokenizer(tokens, types, id(h, "tokenizer.ggml.unknown_token_id"),
+                    id(h, "tokenizer.ggml.cls_token_id"),
+                    // llama.cpp writes the key misspelt; accept the correct spelling too
+                    h.integer("tokenizer.ggml.seperator_token_id").isPresent()
+                            ? id(h, "tokenizer.ggml.seperator_token_id") : id(h, "tokenizer.ggml.separator_token_id"));
             default -> throw new UnsupportedOperationException("tokenizer '" + model
-                    + "' is not supported yet (supported: llama, gpt2)");
+                    + "' is not supported yet (supported: llama, gpt2, bert)");
         };
+    }
+
+    private static int id(GgufHeader h, String key) {
+        return (int) h.integer(key).orElseThrow(() -> new IllegalArgumentException("the GGUF file has no " + key));
     }
 
     private static List<String> strings(GgufHeader h, String key) {

@@ -54,6 +54,26 @@ class EngineCliTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("not a valid GGUF file").doesNotContain("\tat ");
         assertThat(run("generate", SharedModels.file("embeddings/bge-small-en-v1.5/bge-small-en-v1.5-q8_0.gguf")
                 .toString(), "--prompt", "x")).isEqualTo(1);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("architecture 'bert' is not supported");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("architecture 'bert' is an encoder for embeddings");
+    }
+
+    @Test
+    void embedPrintsTheNormalizedVector() {
+        String model = SharedModels.file("embeddings/all-MiniLM-L6-v2/all-MiniLM-L6-v2-f32.gguf").toString();
+        assertThat(run("embed", model, "--text", "Hello world", "--batch", "2")).isZero();
+        String[] values = out.toString(StandardCharsets.UTF_8).strip().split(" ");
+        assertThat(values).hasSize(384);
+        double norm = 0;
+        for (String v : values) {
+            norm += Double.parseDouble(v) * Double.parseDouble(v);
+        }
+        assertThat(norm).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("4 tokens, 384 dimensions, MEAN pooling")
+                .contains("embeddings/s");
+        assertThat(run("embed", model)).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("embed needs --text");
+        assertThat(run("embed", SharedModels.file("stories260K/stories260K.gguf").toString(), "--text", "x"))
+                .isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("is not an encoder");
     }
 }

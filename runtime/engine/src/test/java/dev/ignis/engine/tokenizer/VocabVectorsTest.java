@@ -17,12 +17,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * llama.cpp's tokenizer test vectors ({@code vocab/*.gguf.inp/.out}) for every vocabulary whose GGUF is
  * here and whose tokenizer the engine supports: every string must encode to exactly the listed ids, and
- * decode back to itself.
+ * decode back to itself (except through WordPiece, which lowercases, strips accents and drops spacing).
  */
 class VocabVectorsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-spm", "phi-3", "gpt-2", "mpt", "starcoder", "refact", "falcon"})
+    @ValueSource(strings = {"llama-spm", "phi-3", "gpt-2", "mpt", "starcoder", "refact", "falcon", "bert-bge"})
     void vectorsEncodeExactly(String vocab) throws IOException {
         String base = "vocab/ggml-vocab-" + vocab + ".gguf";
         GgufHeader h;
@@ -40,7 +40,8 @@ class VocabVectorsTest {
             List<Integer> actual = tokenizer.encode(cases[i]);
             if (!actual.equals(expected)) {
                 failures.add("'" + cases[i].replace("\n", "\\n") + "': expected " + expected + " got " + actual);
-            } else if (!cases[i].isEmpty() && !tokenizer.decode(actual).equals(cases[i])) {
+            } else if (!cases[i].isEmpty() && !(tokenizer instanceof WordPieceTokenizer)
+                    && !tokenizer.decode(actual).equals(cases[i])) {
                 failures.add("'" + cases[i].replace("\n", "\\n") + "' decodes to '" + tokenizer.decode(actual) + "'");
             }
         }

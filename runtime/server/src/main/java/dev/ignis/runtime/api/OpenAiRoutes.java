@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ignis.engine.tokenizer.Tokenizer;
 import dev.ignis.runtime.config.RuntimeConfig;
+import dev.ignis.runtime.inference.EmbeddingService;
 import dev.ignis.runtime.inference.GenerationListener;
 import dev.ignis.runtime.inference.GenerationRequest;
 import dev.ignis.runtime.inference.InferenceLoop;
@@ -29,9 +31,10 @@ import org.jboss.logging.Logger;
 
 /**
  * The OpenAI-compatible API on Vert.x routes: {@code /v1/models}, {@code /v1/completions},
- * {@code /v1/chat/completions} (JSON or server-sent events), and {@code /health/live}, {@code /health/ready}.
- * Requests are parsed and tokenized here, on the caller's side; generation runs on the inference loop,
- * whose output comes back to this request's Vert.x context.
+ * {@code /v1/chat/completions} (JSON or server-sent events), {@code /v1/embeddings}, and {@code /health/live},
+ * {@code /health/ready}. Requests are parsed and tokenized here, on the caller's side; generation runs on the
+ * inference loop, embeddings on the embedding service's workers (tokenized there too), and their output
+ * comes back to this request's Vert.x context.
  */
 @ApplicationScoped
 public class OpenAiRoutes {
@@ -62,6 +65,7 @@ public class OpenAiRoutes {
         router.get("/v1/models").handler(this::models);
         router.post("/v1/completions").handler(ctx -> handle(ctx, false));
         router.post("/v1/chat/completions").handler(ctx -> handle(ctx, true));
+        router.post("/v1/embeddings").handler(this::embeddings);
         router.route("/v1/*").last().handler(ctx -> error(ctx, new ApiException(404, "invalid_request_error",
                 "not_found", null, "no route " + ctx.request().method() + " " + ctx.request().path())));
     }
@@ -112,14 +116,14 @@ public class OpenAiRoutes {
     /** {@code {"content": "text", "add_special": false}} -> {@code {"tokens": [...]}}. */
     private void tokenize(RoutingContext ctx) {
         try {
-            InferenceLoop loop = readyLoop();
+            Tokenizer tokenizer = readyState().tokenizer();
             JsonNode body = parse(ctx);
             if (!body.path("content").isTextual()) {
                 throw ApiException.invalid("content", "content must be a string");
             }
-            List<Integer> tokens = loop.tokenizer().encode(body.get("content").asText(), Requests.bool(body, "parse_special"));
+            List<Integer> tokens = tokenizer.encode(body.get("content").asText(), Requests.bool(body, "parse_special"));
             if (Requests.bool(body, "add_special")) {
-                tokens = withBos(tokens, loop.tokenizer().bos());
+                tokens = withBos(tokens, tokenizer.bos());
             }
             ObjectNode out = json.createObjectNode();
             ArrayNode array = out.putArray("tokens");
@@ -133,7 +137,7 @@ public class OpenAiRoutes {
     /** {@code {"tokens": [...]}} -> {@code {"content": "text"}}. */
     private void detokenize(RoutingContext ctx) {
         try {
-            InferenceLoop loop = readyLoop();
+            Tokenizer tokenizer = readyState().tokenizer();
             JsonNode body = parse(ctx);
             JsonNode tokens = body.get("tokens");
             if (tokens == null || !tokens.isArray()) {
@@ -141,16 +145,16 @@ public class OpenAiRoutes {
             }
             List<Integer> ids = new ArrayList<>();
             for (JsonNode t : tokens) {
-                if (!t.isIntegralNumber() || t.asLong() < 0 || t.asLong() >= loop.tokenizer().vocabularySize()) {
+                if (!t.isIntegralNumber() || t.asLong() < 0 || t.asLong() >= tokenizer.vocabularySize()) {
                     throw ApiException.invalid("tokens", "token ids must be integers below "
-                            + loop.tokenizer().vocabularySize());
+                            + tokenizer.vocabularySize());
                 }
                 ids.add(t.asInt());
             }
             StringBuilder text = new StringBuilder();
             dev.ignis.engine.generate.Utf8Stream utf8 = new dev.ignis.engine.generate.Utf8Stream();
             for (int id : ids) {
-                text.append(utf8.add(loop.tokenizer().tokenBytes(id)));
+                text.append(utf8.add(tokenizer.tokenBytes(id)));
             }
             text.append(utf8.flush());
             send(ctx, 200, json.createObjectNode().put("content", text.toString()));
@@ -159,27 +163,42 @@ public class OpenAiRoutes {
         }
     }
 
-    private InferenceLoop readyLoop() {
+    private ModelHost.State readyState() {
         ModelHost.State s = host.state();
         if (!s.ready()) {
-            throw new ApiException(503, "server_error", "model_not_ready", null, "the model is not loaded yet");
+            throw new ApiException(503, "server_error", "model_not_ready", null,
+                    s.problem() == null || s.problem().equals("loading") ? "the model is loading; retry shortly"
+                            : "the model could not be loaded");
         }
-        return s.loop();
+        return s;
+    }
+
+    /** The served model, when {@code model} (optional) names it; 404 {@code model_not_found} otherwise. */
+    private static void checkModel(JsonNode body, ModelHost.State s) {
+        String model = body.hasNonNull("model") ? body.get("model").asText() : s.name();
+        if (!model.equals(s.name())) {
+            throw new ApiException(404, "invalid_request_error", "model_not_found", "model",
+                    "the model '" + model + "' does not exist; this endpoint serves '" + s.name() + "'");
+        }
+    }
+
+    /**
+     * The model exists but does not do what the route asks (text from an embedding model, embeddings from
+     * a text model): 400 {@code model_not_supported}, naming {@code model} and the routes it does serve.
+     */
+    private static ApiException wrongTask(ModelHost.State s, String route) {
+        return new ApiException(400, "invalid_request_error", "model_not_supported", "model", "the model '" + s.name()
+                + "' is " + (s.embeddingModel() ? "an embedding model: it serves /v1/embeddings, not " + route
+                : "a text-generation model: it serves /v1/completions and /v1/chat/completions, not " + route));
     }
 
     private void handle(RoutingContext ctx, boolean chat) {
         try {
-            ModelHost.State s = host.state();
-            if (!s.ready()) {
-                throw new ApiException(503, "server_error", "model_not_ready", null,
-                        s.problem() == null || s.problem().equals("loading") ? "the model is loading; retry shortly"
-                                : "the model could not be loaded");
-            }
+            ModelHost.State s = readyState();
             JsonNode body = parse(ctx);
-            String model = body.hasNonNull("model") ? body.get("model").asText() : s.name();
-            if (!model.equals(s.name())) {
-                throw new ApiException(404, "invalid_request_error", "model_not_found", "model",
-                        "the model '" + model + "' does not exist; this endpoint serves '" + s.name() + "'");
+            checkModel(body, s);
+            if (s.embeddingModel()) {
+                throw wrongTask(s, chat ? "/v1/chat/completions" : "/v1/completions");
             }
             Integer n = Requests.integer(body, "n", 1, 128);
             if (n != null && n != 1) {
@@ -220,6 +239,56 @@ public class OpenAiRoutes {
                         "the server is at capacity; retry after a second");
             }
             exchange.start(handle, config.requestTimeout().toMillis());
+        } catch (ApiException e) {
+            error(ctx, e);
+        }
+    }
+
+    /**
+     * Parsed here, tokenized and embedded on an embedding worker, answered back on this request's context.
+     * A client that goes away before a worker takes its request costs no work.
+     */
+    private void embeddings(RoutingContext ctx) {
+        try {
+            ModelHost.State s = readyState();
+            JsonNode body = parse(ctx);
+            checkModel(body, s);
+            if (!s.embeddingModel()) {
+                throw wrongTask(s, "/v1/embeddings");
+            }
+            EmbeddingService service = s.embeddings();
+            EmbeddingsRequest request = EmbeddingsRequest.parse(body, service.tokenizer().vocabularySize(),
+                    service.dimensions());
+            Context context = Vertx.currentContext();
+            long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+            AtomicBoolean gone = new AtomicBoolean();
+            ctx.response().closeHandler(v -> gone.set(true));
+            java.util.concurrent.CompletableFuture<EmbeddingService.Result> result;
+            try {
+                result = service.submit(request.inputs(), () -> gone.get() || System.nanoTime() > deadline);
+            } catch (InferenceLoop.QueueFullException e) {
+                ctx.response().putHeader("Retry-After", "1");
+                throw new ApiException(429, "rate_limit_error", "server_busy", null,
+                        "the server is at capacity; retry after a second");
+            }
+            result.whenComplete((r, failure) -> {
+                // Built on the worker: a large response's JSON is work the event loop should not do.
+                JsonNode answer = r == null ? null : request.response(json, r, s.name());
+                context.runOnContext(v -> {
+                    if (answer != null) {
+                        send(ctx, 200, answer);
+                    } else if (failure instanceof EmbeddingService.TooLongException e) {
+                        error(ctx, new ApiException(400, "invalid_request_error", "context_length_exceeded", "input",
+                                e.getMessage()));
+                    } else if (failure instanceof EmbeddingService.AbandonedException) {
+                        error(ctx, new ApiException(504, "server_error", "timeout", null,
+                                "the request waited longer than its time limit of "
+                                        + config.requestTimeout().toSeconds() + " s"));
+                    } else {
+                        error(ctx, new ApiException(500, "server_error", null, null, "the embedding failed"));
+                    }
+                });
+            });
         } catch (ApiException e) {
             error(ctx, e);
         }

@@ -42,6 +42,13 @@ public interface RuntimeConfig {
     @WithDefault("64")
     int queueSize();
 
+    /**
+     * Requests an embedding model runs at once, each on its own worker thread (the matrix work of each
+     * still spreads over every core); further requests wait in a queue of {@link #queueSize()}.
+     */
+    @WithDefault("2")
+    int embeddingWorkers();
+
     /** Prompt tokens a slot processes per step, so long prompts do not stall other slots' decoding. */
     @WithDefault("32")
     int prefillChunk();

@@ -8,7 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * What the runtime exports at {@code /metrics}: the load an autoscaler reads ({@code ignis_requests_active}
- * plus {@code ignis_requests_waiting}), tokens produced, time to first token and time between tokens.
+ * plus {@code ignis_requests_waiting}), tokens produced, time to first token and time between tokens; for an
+ * embedding model, inputs embedded and the time each request's batch took.
  */
 public final class RuntimeMetrics {
 
@@ -16,6 +17,8 @@ public final class RuntimeMetrics {
     private final Counter generatedTokens;
     private final Timer timeToFirstToken;
     private final Timer interTokenLatency;
+    private final Counter embeddings;
+    private final Timer embeddingDuration;
 
     public RuntimeMetrics(MeterRegistry registry, Supplier<Number> active, Supplier<Number> waiting) {
         registry.gauge("ignis.requests.active", active, s -> s.get().doubleValue());
@@ -24,6 +27,8 @@ public final class RuntimeMetrics {
         generatedTokens = registry.counter("ignis.tokens.generated");
         timeToFirstToken = Timer.builder("ignis.time.to.first.token").publishPercentileHistogram().register(registry);
         interTokenLatency = Timer.builder("ignis.inter.token.latency").publishPercentileHistogram().register(registry);
+        embeddings = registry.counter("ignis.embeddings");
+        embeddingDuration = Timer.builder("ignis.embedding.duration").publishPercentileHistogram().register(registry);
     }
 
     void prompt(int tokens) {
@@ -39,5 +44,10 @@ public final class RuntimeMetrics {
         if (nanosSincePrevious > 0) {
             interTokenLatency.record(Duration.ofNanos(nanosSincePrevious));
         }
+    }
+
+    void embedded(int inputs, long nanos) {
+        embeddings.increment(inputs);
+        embeddingDuration.record(Duration.ofNanos(nanos));
     }
 }

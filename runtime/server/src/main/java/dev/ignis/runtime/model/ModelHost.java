@@ -4,6 +4,8 @@ import dev.ignis.engine.gguf.GgufFile;
 import dev.ignis.engine.model.ModelLoader;
 import dev.ignis.engine.model.Precision;
 import dev.ignis.runtime.config.RuntimeConfig;
+import dev.ignis.engine.tokenizer.Tokenizer;
+import dev.ignis.runtime.inference.EmbeddingService;
 import dev.ignis.runtime.inference.InferenceLoop;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -21,7 +23,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Loads the model in the background at start-up (so {@code /health/live} answers at once) and owns it:
- * the mapped file, the converted weights and the inference loop. A load failure is logged with its cause
+ * the mapped file, the converted weights and either the inference loop (a decoder) or the embedding
+ * service (an encoder, {@code general.architecture = bert}). A load failure is logged with its cause
  * and reported by {@code /health/ready}; it does not crash-loop the process.
  */
 @ApplicationScoped
@@ -31,18 +34,28 @@ public class ModelHost {
 
     private final RuntimeConfig config;
     private final io.micrometer.core.instrument.MeterRegistry registry;
-    private volatile State state = new State(null, null, null, null, null, "loading");
+    private volatile State state = new State(null, null, null, null, null, null, null, "loading");
 
     public ModelHost(RuntimeConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
         this.registry = registry;
     }
 
-    /** What is loaded, or why not. */
-    public record State(GgufFile file, ModelLoader.LoadedModel model, InferenceLoop loop, String name,
+    /** What is loaded, or why not: a decoder with its loop, or an encoder with its embedding service. */
+    public record State(GgufFile file, ModelLoader.LoadedModel model, InferenceLoop loop,
+                        ModelLoader.LoadedEncoder encoder, EmbeddingService embeddings, String name,
                         ChatTemplate chatTemplate, String problem) {
         public boolean ready() {
-            return loop != null;
+            return loop != null || embeddings != null;
+        }
+
+        /** Whether the model makes embeddings (and only those) rather than text. */
+        public boolean embeddingModel() {
+            return embeddings != null;
+        }
+
+        public Tokenizer tokenizer() {
+            return loop != null ? loop.tokenizer() : embeddings.tokenizer();
         }
     }
 
@@ -57,8 +70,14 @@ public class ModelHost {
         if (s.loop() != null) {
             s.loop().close();
         }
+        if (s.embeddings() != null) {
+            s.embeddings().close();
+        }
         if (s.model() != null) {
             s.model().close();
+        }
+        if (s.encoder() != null) {
+            s.encoder().close();
         }
         if (s.file() != null) {
             s.file().close();
@@ -87,30 +106,68 @@ public class ModelHost {
             Precision precision = config.quantization().map(Precision::parse).orElse(null);
             GgufFile opened = GgufFile.open(path);
             file = opened;
-            ModelLoader.LoadedModel loaded = ModelLoader.load(opened, precision);
-            int context = config.contextSize() > 0 ? config.contextSize()
-                    : Math.min(4096, loaded.model().config().contextLength());
-            if (context > loaded.model().config().contextLength()) {
-                throw new IllegalArgumentException("ignis.runtime.context-size " + context + " exceeds the model's "
-                        + loaded.model().config().contextLength());
-            }
             String name = config.modelName().orElse(path.getFileName().toString().replaceFirst("(?i)\\.gguf$", "")
                     .toLowerCase(Locale.ROOT));
-            ChatTemplate template = config.chatTemplate().or(() -> opened.header().string("tokenizer.chat_template"))
-                    .map(t -> new ChatTemplate(t, loaded.tokenizer())).orElse(null);
-            InferenceLoop loop = new InferenceLoop(loaded, config.slots(), context, config.queueSize(),
-                    config.prefillChunk(), registry);
-            state = new State(opened, loaded, loop, name, template, null);
-            LOG.infof("Model %s loaded in %.1f s: %d slots of %d tokens%s", name, (System.nanoTime() - start) / 1e9,
-                    config.slots(), context, precision == null ? "" : ", served at " + precision);
+            if (ModelLoader.isEncoder(opened.header())) {
+                state = loadEncoder(opened, precision, name);
+            } else {
+                state = loadDecoder(opened, precision, name);
+            }
+            LOG.infof("Model %s loaded in %.1f s: %s%s", name, (System.nanoTime() - start) / 1e9,
+                    state.embeddingModel() ? "embeddings, " + config.embeddingWorkers() + " workers, "
+                            + state.embeddings().contextSize() + " tokens per input"
+                            : config.slots() + " slots of " + state.loop().contextSize() + " tokens",
+                    precision == null ? "" : ", served at " + precision);
         } catch (Exception e) {
             if (file != null) {
                 file.close();
             }
             String problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            state = new State(null, null, null, null, null, problem);
+            state = new State(null, null, null, null, null, null, null, problem);
             LOG.errorf(e, "The model could not be loaded: %s", problem);
         }
+    }
+
+    private State loadDecoder(GgufFile file, Precision precision, String name) {
+        ModelLoader.LoadedModel loaded = ModelLoader.load(file, precision);
+        try {
+            int context = context(loaded.model().config().contextLength(), 4096);
+            ChatTemplate template = config.chatTemplate().or(() -> file.header().string("tokenizer.chat_template"))
+                    .map(t -> new ChatTemplate(t, loaded.tokenizer())).orElse(null);
+            InferenceLoop loop = new InferenceLoop(loaded, config.slots(), context, config.queueSize(),
+                    config.prefillChunk(), registry);
+            return new State(file, loaded, loop, null, null, name, template, null);
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+    }
+
+    private State loadEncoder(GgufFile file, Precision precision, String name) {
+        if (config.embeddingWorkers() < 1) {
+            throw new IllegalArgumentException("ignis.runtime.embedding-workers must be at least 1, got "
+                    + config.embeddingWorkers());
+        }
+        ModelLoader.LoadedEncoder loaded = ModelLoader.loadEncoder(file, precision);
+        try {
+            int context = context(loaded.model().config().contextLength(), Integer.MAX_VALUE);
+            EmbeddingService embeddings = new EmbeddingService(loaded, config.embeddingWorkers(), context,
+                    config.queueSize(), registry);
+            return new State(file, null, null, loaded, embeddings, name, null, null);
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
+        }
+    }
+
+    /** The configured context size, or the model's capped at {@code cap}; more than the model's is refused. */
+    private int context(int modelContext, int cap) {
+        int context = config.contextSize() > 0 ? config.contextSize() : Math.min(cap, modelContext);
+        if (context > modelContext) {
+            throw new IllegalArgumentException("ignis.runtime.context-size " + context + " exceeds the model's "
+                    + modelContext);
+        }
+        return context;
     }
 
     private Path resolve(String model) throws Exception {
