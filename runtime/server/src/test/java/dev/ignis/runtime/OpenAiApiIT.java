@@ -203,6 +203,10 @@ class OpenAiApiIT {
         String metrics = given().get("/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("ignis_requests_active", "ignis_requests_waiting", "ignis_tokens_generated_total",
                 "ignis_time_to_first_token_seconds", "ignis_inter_token_latency_seconds");
+        // Idle after the request: the load gauge (what the autoscaler reads) is a number, and zero.
+        assertThat(metrics.lines().filter(l -> l.startsWith("ignis_load ")).findFirst())
+                .hasValueSatisfying(l -> assertThat(Double.parseDouble(l.substring("ignis_load ".length())))
+                        .isZero());
     }
 
     @Test

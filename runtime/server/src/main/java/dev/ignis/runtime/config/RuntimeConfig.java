@@ -34,6 +34,12 @@ public interface RuntimeConfig {
     @WithDefault("0")
     int contextSize();
 
+    /**
+     * Threads a decoder's matrix and attention work is split over; absent means one per available processor
+     * (a container's CPU limit counts). Embedding models use the JVM's shared pool, sized the same way.
+     */
+    Optional<Integer> threads();
+
     /** Sequences decoded side by side. */
     @WithDefault("4")
     int slots();

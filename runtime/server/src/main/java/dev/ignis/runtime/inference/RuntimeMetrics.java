@@ -1,6 +1,7 @@
 package dev.ignis.runtime.inference;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -8,7 +9,7 @@ import java.util.function.Supplier;
 
 /**
  * What the runtime exports at {@code /metrics}: the load an autoscaler reads ({@code ignis_requests_active}
- * plus {@code ignis_requests_waiting}), tokens produced, time to first token and time between tokens; for an
+ * plus {@code ignis_requests_waiting}, summed as {@code ignis_load}), tokens produced, time to first token and time between tokens; for an
  * embedding model, inputs embedded and the time each request's batch took.
  */
 public final class RuntimeMetrics {
@@ -21,8 +22,15 @@ public final class RuntimeMetrics {
     private final Timer embeddingDuration;
 
     public RuntimeMetrics(MeterRegistry registry, Supplier<Number> active, Supplier<Number> waiting) {
-        registry.gauge("ignis.requests.active", active, s -> s.get().doubleValue());
-        registry.gauge("ignis.requests.waiting", waiting, s -> s.get().doubleValue());
+        // Strong references: the suppliers are lambdas nothing else holds, and a gauge keeps only a weak one.
+        Gauge.builder("ignis.requests.active", active, s -> s.get().doubleValue()).strongReference(true)
+                .register(registry);
+        Gauge.builder("ignis.requests.waiting", waiting, s -> s.get().doubleValue()).strongReference(true)
+                .register(registry);
+        // The autoscaling signal (ignis_load): work in the pod, running plus waiting.
+        Supplier<Number> load = () -> active.get().doubleValue() + waiting.get().doubleValue();
+        Gauge.builder("ignis.load", load, s -> s.get().doubleValue()).strongReference(true)
+                .description("requests running plus waiting in this runtime").register(registry);
         promptTokens = registry.counter("ignis.tokens.prompt");
         generatedTokens = registry.counter("ignis.tokens.generated");
         timeToFirstToken = Timer.builder("ignis.time.to.first.token").publishPercentileHistogram().register(registry);

@@ -129,7 +129,16 @@ public class ModelHost {
     }
 
     private State loadDecoder(GgufFile file, Precision precision, String name) {
-        ModelLoader.LoadedModel loaded = ModelLoader.load(file, precision);
+        ModelLoader.LoadedModel loaded;
+        if (config.threads().isPresent()) {
+            int threads = config.threads().get();
+            if (threads < 1 || threads > 1024) {
+                throw new IllegalArgumentException("ignis.runtime.threads must be between 1 and 1024, got " + threads);
+            }
+            loaded = ModelLoader.load(file, precision, threads);
+        } else {
+            loaded = ModelLoader.load(file, precision);
+        }
         try {
             int context = context(loaded.model().config().contextLength(), 4096);
             ChatTemplate template = config.chatTemplate().or(() -> file.header().string("tokenizer.chat_template"))
