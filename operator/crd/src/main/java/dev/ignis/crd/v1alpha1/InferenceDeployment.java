@@ -35,8 +35,6 @@ public class InferenceDeployment extends CustomResource<InferenceDeploymentSpec,
     public static final String GROUP = "ignis.dev";
     public static final String VERSION = "v1alpha1";
 
-    @Override
-    protected InferenceDeploymentStatus initStatus() {
-        return new InferenceDeploymentStatus();
-    }
+    // No initStatus(): a new resource carries no status (the API server would drop one on create anyway), and
+    // only the operator writes it.
 }
