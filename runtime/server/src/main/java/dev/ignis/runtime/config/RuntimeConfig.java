@@ -17,9 +17,13 @@ public interface RuntimeConfig {
     @WithDefault("${user.home}/.cache/ignis/models")
     String cacheDir();
 
-    /** Time limit of each download attempt. */
+    /** Time limit of each download attempt (of 4; each resumes where the last stopped). */
     @WithDefault("6h")
     Duration downloadTimeout();
+
+    /** How long a download may receive nothing before the attempt is given up and resumed. */
+    @WithDefault("60s")
+    Duration downloadReadTimeout();
 
     /** Expected SHA-256 of the model file; checked before loading when set. */
     Optional<String> modelSha256();

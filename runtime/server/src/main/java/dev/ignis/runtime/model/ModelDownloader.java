@@ -18,23 +18,38 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
  * Fetches a model over HTTP(S) into a cache directory: resumes an interrupted download with a Range
  * request, verifies the SHA-256 when one is given, and moves the file into place only when complete, so
- * a restart finds either a verified file (no download) or a partial one to resume.
+ * a restart finds either a verified file (no download) or a partial one to resume. A transfer that stalls
+ * (no byte for the read timeout) or outlasts the attempt's time limit is aborted and resumed by the next
+ * attempt; only a stall ends an attempt, never a slow but moving transfer within the limit.
  */
 public final class ModelDownloader {
 
     private static final Logger LOG = Logger.getLogger(ModelDownloader.class);
     private static final int ATTEMPTS = 4;
+    private static final int CHUNK = 1 << 20;
 
     private final HttpClient http;
     private final Duration timeout;
+    private final Duration readTimeout;
 
-    public ModelDownloader(Duration timeout) {
+    /**
+     * @param timeout the limit of one attempt, headers and body
+     * @param readTimeout how long a transfer may go without a byte before the attempt is given up
+     */
+    public ModelDownloader(Duration timeout, Duration readTimeout) {
         this.timeout = timeout;
+        this.readTimeout = readTimeout;
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
                 .connectTimeout(Duration.ofSeconds(15)).build();
     }
@@ -79,6 +94,7 @@ public final class ModelDownloader {
     }
 
     private void download(URI uri, Path partial) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         long have = Files.exists(partial) ? Files.size(partial) : 0;
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
         if (have > 0) {
@@ -89,6 +105,13 @@ public final class ModelDownloader {
             int status = response.statusCode();
             boolean append;
             if (status == 206 && have > 0) {
+                long start = response.headers().firstValue("Content-Range").map(ModelDownloader::rangeStart)
+                        .orElse(-1L);
+                if (start != have) {
+                    // Appending anything but the next byte would corrupt the file: start over.
+                    Files.deleteIfExists(partial);
+                    throw new IOException("the server answered bytes from " + start + " to a request from " + have);
+                }
                 append = true;
             } else if (status == 200) {
                 append = false; // the server ignored the range: start over
@@ -99,7 +122,7 @@ public final class ModelDownloader {
             }
             try (OutputStream out = Files.newOutputStream(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-                body.transferTo(out);
+                copy(body, out, deadline);
             }
         }
         // A body cut short without an error still leaves a partial file: the next attempt resumes it.
@@ -108,6 +131,53 @@ public final class ModelDownloader {
                 .orElse(response.headers().firstValueAsLong("Content-Length").orElse(-1));
         if (expectedTotal >= 0 && Files.size(partial) < expectedTotal) {
             throw new IOException("connection closed after " + Files.size(partial) + " of " + expectedTotal + " bytes");
+        }
+    }
+
+    /**
+     * Copies the body, each read bounded by the read timeout and the attempt's deadline. The read runs on a
+     * virtual thread so that a stalled connection can be given up (closing the stream ends the blocked read).
+     */
+    private void copy(InputStream body, OutputStream out, long deadline) throws IOException, InterruptedException {
+        byte[] buffer = new byte[CHUNK];
+        try (ExecutorService reader = Executors.newVirtualThreadPerTaskExecutor()) {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IOException("the download took longer than " + timeout
+                            + " (ignis.runtime.download-timeout)");
+                }
+                Future<Integer> read = reader.submit(() -> body.read(buffer));
+                int n;
+                try {
+                    n = read.get(Math.min(left, readTimeout.toNanos()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    read.cancel(true);
+                    body.close();
+                    throw new IOException(left <= readTimeout.toNanos()
+                            ? "the download took longer than " + timeout + " (ignis.runtime.download-timeout)"
+                            : "no data for " + readTimeout + " (ignis.runtime.download-read-timeout)");
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                }
+                if (n < 0) {
+                    return;
+                }
+                out.write(buffer, 0, n);
+            }
+        }
+    }
+
+    /** The first byte position of a {@code Content-Range: bytes <start>-<end>/<total>} header, or -1. */
+    static long rangeStart(String contentRange) {
+        try {
+            String spec = contentRange.strip();
+            if (!spec.startsWith("bytes ")) {
+                return -1;
+            }
+            return Long.parseLong(spec.substring("bytes ".length(), spec.indexOf('-')).strip());
+        } catch (RuntimeException e) {
+            return -1;
         }
     }
 

@@ -185,7 +185,7 @@ public class ModelHost {
         }
         if (isRemote(model)) {
             // Downloaded once into the cache (resumed if interrupted, verified by sha256 when given).
-            return new ModelDownloader(config.downloadTimeout()).fetch(URI.create(model),
+            return new ModelDownloader(config.downloadTimeout(), config.downloadReadTimeout()).fetch(URI.create(model),
                     config.modelSha256().orElse(null), Path.of(config.cacheDir()));
         }
         return Path.of(model);
