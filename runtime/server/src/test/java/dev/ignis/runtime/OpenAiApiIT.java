@@ -51,7 +51,7 @@ class OpenAiApiIT {
     @BeforeEach
     void modelIsReady() {
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() ->
-                given().get("/health/ready").then().statusCode(200));
+                given().get("/health/ready").then().statusCode(200).body("state", org.hamcrest.Matchers.equalTo("ready")));
     }
 
     private static RequestSpecification api() {

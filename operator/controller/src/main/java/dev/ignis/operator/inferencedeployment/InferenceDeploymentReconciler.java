@@ -3,6 +3,7 @@ package dev.ignis.operator.inferencedeployment;
 import dev.ignis.crd.v1alpha1.InferenceDeployment;
 import dev.ignis.crd.v1alpha1.InferenceDeploymentStatus;
 import dev.ignis.operator.OperatorSettings;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -12,10 +13,15 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +37,8 @@ public class InferenceDeploymentReconciler implements Reconciler<InferenceDeploy
 
     public static final String NAME = "inferencedeployment";
     private static final Logger LOG = LoggerFactory.getLogger(InferenceDeploymentReconciler.class);
-    /** How soon to look again for a Secret that does not exist yet (Secrets are not watched). */
-    private static final Duration SECRET_RECHECK = Duration.ofSeconds(20);
+    /** How soon to look again for a missing Secret or at runtimes still loading their model. */
+    private static final Duration RECHECK = Duration.ofSeconds(15);
 
     private final RuntimeDeploymentDependentResource deployment;
     private final RuntimeServiceDependentResource service = new RuntimeServiceDependentResource();
@@ -40,6 +46,7 @@ public class InferenceDeploymentReconciler implements Reconciler<InferenceDeploy
     private final RuntimeAutoscalerDependentResource autoscaler = new RuntimeAutoscalerDependentResource();
     private final RuntimeDisruptionBudgetDependentResource disruptionBudget =
             new RuntimeDisruptionBudgetDependentResource();
+    private final RuntimePodHealth podHealth = new RuntimePodHealth();
     private final Clock clock;
 
     public InferenceDeploymentReconciler(OperatorSettings settings, Clock clock) {
@@ -50,8 +57,21 @@ public class InferenceDeploymentReconciler implements Reconciler<InferenceDeploy
     @Override
     public List<EventSource<?, InferenceDeployment>> prepareEventSources(
             EventSourceContext<InferenceDeployment> context) {
-        return EventSourceUtils.dependentEventSources(context, deployment, service, networkPolicy, autoscaler,
-                disruptionBudget);
+        List<EventSource<?, InferenceDeployment>> sources = new ArrayList<>(EventSourceUtils.dependentEventSources(
+                context, deployment, service, networkPolicy, autoscaler, disruptionBudget));
+        // Runtime pods are not owned by the resource (their ReplicaSet is); they map back by their label.
+        sources.add(new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class,
+                        InferenceDeployment.class)
+                .withName("runtime-pods")
+                .withLabelSelector("app.kubernetes.io/name=ignis-runtime")
+                .withSecondaryToPrimaryMapper((Pod pod) -> {
+                    String owner = pod.getMetadata().getLabels() == null ? null
+                            : pod.getMetadata().getLabels().get(RuntimeLabels.INSTANCE);
+                    return owner == null ? Set.of()
+                            : Set.of(new ResourceID(owner, pod.getMetadata().getNamespace()));
+                })
+                .build(), context));
+        return sources;
     }
 
     @Override
@@ -77,8 +97,9 @@ public class InferenceDeploymentReconciler implements Reconciler<InferenceDeploy
             LOG.warn("{}/{}: invalid spec, owned objects left unchanged: {}", primary.getMetadata().getNamespace(),
                     primary.getMetadata().getName(), problems);
         }
+        RuntimePodHealth.Report pods = podHealth.inspect(context.getSecondaryResources(Pod.class));
         InferenceDeploymentStatus status = StatusAggregator.aggregate(new StatusAggregator.Observed(primary,
-                observedDeployment, observedService, problems, secretProblem), clock.instant());
+                observedDeployment, observedService, problems, secretProblem, pods.problem()), clock.instant());
         KubernetesEvents.onTransition(context.getClient(), primary, primary.getStatus(), status);
 
         UpdateControl<InferenceDeployment> control;
@@ -88,7 +109,8 @@ public class InferenceDeploymentReconciler implements Reconciler<InferenceDeploy
             primary.setStatus(status);
             control = UpdateControl.patchStatus(primary);
         }
-        return secretProblem != null ? control.rescheduleAfter(SECRET_RECHECK) : control;
+        // Secrets are not watched, and a loading runtime tells nothing until asked again.
+        return secretProblem != null || pods.loading() ? control.rescheduleAfter(RECHECK) : control;
     }
 
     private static String secretProblem(InferenceDeployment primary, Context<InferenceDeployment> context) {

@@ -13,10 +13,14 @@ import java.util.List;
 /**
  * Admits only the allowed ranges to the runtime port, for clusters whose network plugin enforces policies
  * (the load balancer is the first gate; this one also covers node ports and in-cluster clients). With no
- * ranges the port is open to all, as the resource asks. Nothing else may reach the pods.
+ * ranges the port is open to all, as the resource asks. The operator's pods may also reach it, to read
+ * {@code /health/ready}. Nothing else may reach the pods.
  */
 class RuntimeNetworkPolicyDependentResource
         extends OwnedDependentResource<NetworkPolicy> {
+
+    /** The {@code app.kubernetes.io/name} label of the operator's pods (the Helm chart sets it). */
+    static final String OPERATOR_NAME = "ignis-operator";
 
     public RuntimeNetworkPolicyDependentResource() {
         super(NetworkPolicy.class);
@@ -37,6 +41,14 @@ class RuntimeNetworkPolicyDependentResource
                 .addNewPort().withProtocol("TCP").withPort(new IntOrString(RuntimeLabels.RUNTIME_PORT)).endPort()
                 .withFrom(from.isEmpty() ? null : from)
                 .build();
+        // The operator reads each unready runtime's /health/ready to report why it is not ready.
+        var operator = new NetworkPolicyIngressRuleBuilder()
+                .addNewPort().withProtocol("TCP").withPort(new IntOrString(RuntimeLabels.RUNTIME_PORT)).endPort()
+                .addNewFrom()
+                    .withNewNamespaceSelector().endNamespaceSelector()
+                    .withNewPodSelector().addToMatchLabels("app.kubernetes.io/name", OPERATOR_NAME).endPodSelector()
+                .endFrom()
+                .build();
         return new NetworkPolicyBuilder()
                 .withNewMetadata()
                     .withName(primary.getMetadata().getName())
@@ -47,7 +59,7 @@ class RuntimeNetworkPolicyDependentResource
                 .withNewSpec()
                     .withNewPodSelector().withMatchLabels(RuntimeLabels.selector(primary)).endPodSelector()
                     .withPolicyTypes("Ingress")
-                    .withIngress(rule)
+                    .withIngress(rule, operator)
                 .endSpec()
                 .build();
     }

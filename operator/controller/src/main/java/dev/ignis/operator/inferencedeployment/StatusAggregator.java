@@ -26,7 +26,7 @@ final class StatusAggregator {
 
     /** What the reconciler observed in one pass. */
     record Observed(InferenceDeployment primary, Deployment deployment, Service service, List<String> specProblems,
-            String secretProblem) {
+            String secretProblem, String runtimeProblem) {
     }
 
     private StatusAggregator() {
@@ -65,6 +65,9 @@ final class StatusAggregator {
         } else if (observed.secretProblem() != null) {
             degradedReason = "SecretNotFound";
             degradedMessage = observed.secretProblem();
+        } else if (observed.runtimeProblem() != null) {
+            degradedReason = "RuntimeFailed";
+            degradedMessage = observed.runtimeProblem();
         } else {
             DeploymentCondition stuck = deploymentCondition(deployment, "Progressing");
             DeploymentCondition failure = deploymentCondition(deployment, "ReplicaFailure");

@@ -112,8 +112,14 @@ class DesiredStateTest {
         var policy = new RuntimeNetworkPolicyDependentResource()
                 .desired(Fixtures.stored("qwen-autoscaled-restricted.yaml"));
         assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
-        assertThat(policy.getSpec().getIngress()).hasSize(1);
+        assertThat(policy.getSpec().getIngress()).hasSize(2);
         var rule = policy.getSpec().getIngress().getFirst();
+        var operator = policy.getSpec().getIngress().get(1);
+        assertThat(operator.getFrom()).singleElement().satisfies(peer -> {
+            assertThat(peer.getIpBlock()).isNull();
+            assertThat(peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name",
+                    "ignis-operator");
+        });
         assertThat(rule.getPorts().getFirst().getPort().getIntVal()).isEqualTo(8000);
         assertThat(rule.getFrom()).extracting(p -> p.getIpBlock().getCidr())
                 .containsExactly("203.0.113.0/24", "2001:db8:1234::/48");

@@ -194,6 +194,71 @@ class InferenceDeploymentOperatorIT {
     }
 
     @Test
+    void aRuntimeThatCannotLoadTheModelMakesTheResourceDegradedWithItsReason() throws Exception {
+        client.resource(resource("toohigh", SPEC)).create();
+        await(() -> client.apps().deployments().inNamespace(NS).withName("toohigh").get());
+        // A runtime that failed to load: it answers /health/ready as the real one does.
+        var runtime = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        runtime.createContext("/health/ready", exchange -> {
+            byte[] body = ("{\"status\":\"DOWN\",\"state\":\"failed\",\"reason\":\"the weights are stored as"
+                    + " Q4_0 (4 bits); serving them at int8 would not add precision\"}").getBytes();
+            exchange.sendResponseHeaders(503, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        runtime.start();
+        try {
+            // What the ReplicaSet controller and the kubelet would create: a running, unready runtime pod.
+            client.pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                    .withNewMetadata().withName("toohigh-5d8f-x1").withLabels(RuntimeLabels.all(
+                            client.resources(InferenceDeployment.class).inNamespace(NS).withName("toohigh").get()))
+                    .endMetadata()
+                    .withNewSpec().addNewContainer().withName("runtime").withImage("runtime")
+                    .addNewPort().withName("http").withContainerPort(runtime.getAddress().getPort()).endPort()
+                    .endContainer().endSpec()
+                    .build()).create();
+            client.pods().inNamespace(NS).withName("toohigh-5d8f-x1").editStatus(p -> {
+                p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running")
+                        .withPodIP("127.0.0.1").addNewContainerStatus().withName("runtime").withReady(false)
+                        .withNewState().withNewRunning().endRunning().endState().endContainerStatus().build());
+                return p;
+            });
+            InferenceDeploymentStatus degraded = awaitStatus("toohigh",
+                    s -> s.getPhase() == InferenceDeploymentStatus.Phase.Degraded);
+            assertThat(condition(degraded, "Degraded").getReason()).isEqualTo("RuntimeFailed");
+            assertThat(condition(degraded, "Degraded").getMessage()).contains("toohigh-5d8f-x1")
+                    .contains("serving them at int8 would not add precision");
+        } finally {
+            runtime.stop(0);
+        }
+    }
+
+    @Test
+    void aCrashLoopingRuntimeIsReportedWithItsLastOutput() {
+        client.resource(resource("crashing", SPEC)).create();
+        InferenceDeployment owner = await(() -> client.resources(InferenceDeployment.class).inNamespace(NS)
+                .withName("crashing").get());
+        client.pods().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+                .withNewMetadata().withName("crashing-1").withLabels(RuntimeLabels.all(owner)).endMetadata()
+                .withNewSpec().addNewContainer().withName("runtime").withImage("runtime").endContainer().endSpec()
+                .build()).create();
+        client.pods().inNamespace(NS).withName("crashing-1").editStatus(p -> {
+            p.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running")
+                    .addNewContainerStatus().withName("runtime").withReady(false).withRestartCount(4)
+                    .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
+                    .withMessage("back-off 40s restarting failed container").endWaiting().endState()
+                    .withNewLastState().withNewTerminated().withExitCode(1)
+                    .withMessage("java.lang.OutOfMemoryError: Java heap space").endTerminated().endLastState()
+                    .endContainerStatus().build());
+            return p;
+        });
+        InferenceDeploymentStatus degraded = awaitStatus("crashing",
+                s -> s.getPhase() == InferenceDeploymentStatus.Phase.Degraded);
+        assertThat(condition(degraded, "Degraded").getMessage()).contains("CrashLoopBackOff")
+                .contains("OutOfMemoryError");
+    }
+
+    @Test
     void aMissingSecretIsDegradedUntilItAppears() {
         client.resource(resource("nokeys", SPEC.replace("secretName: keys", "secretName: later"))).create();
         InferenceDeploymentStatus degraded = awaitStatus("nokeys",

@@ -38,7 +38,7 @@ class StatusAggregatorTest {
 
     private static InferenceDeploymentStatus aggregate(InferenceDeployment r, Deployment d, Service s,
             List<String> problems, Instant now) {
-        return StatusAggregator.aggregate(new StatusAggregator.Observed(r, d, s, problems, null), now);
+        return StatusAggregator.aggregate(new StatusAggregator.Observed(r, d, s, problems, null, null), now);
     }
 
     @Test
@@ -97,6 +97,18 @@ class StatusAggregatorTest {
         assertThat(status.condition("Degraded").getReason()).isEqualTo("InvalidSpec");
         assertThat(status.condition("Degraded").getMessage()).contains("spec.replicas.min");
         assertThat(status.condition("Ready").getStatus()).isEqualTo("False");
+    }
+
+    @Test
+    void aRuntimeThatCannotLoadItsModelIsDegradedWithItsReason() {
+        InferenceDeployment r = Fixtures.stored("llama-3.2-1b-int8.yaml");
+        InferenceDeploymentStatus status = StatusAggregator.aggregate(new StatusAggregator.Observed(r,
+                deployment(1, 0, 1, 1, 1), loadBalancer("192.0.2.1"), List.of(), null,
+                "pod llama-1b-7f-x: the runtime could not load the model: stored as Q4_0"), T0);
+        assertThat(status.getPhase()).isEqualTo(Phase.Degraded);
+        assertThat(status.condition("Degraded").getReason()).isEqualTo("RuntimeFailed");
+        assertThat(status.condition("Degraded").getMessage()).contains("stored as Q4_0");
+        assertThat(status.condition("Ready").getReason()).isEqualTo("RuntimeFailed");
     }
 
     @Test

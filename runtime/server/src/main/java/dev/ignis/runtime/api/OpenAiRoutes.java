@@ -73,10 +73,11 @@ public class OpenAiRoutes {
     private void ready(RoutingContext ctx) {
         ModelHost.State s = host.state();
         if (s.ready()) {
-            ctx.json(Map.of("status", "UP", "model", s.name()));
+            ctx.json(Map.of("status", "UP", "state", "ready", "model", s.name()));
         } else {
             ctx.response().setStatusCode(503);
-            ctx.json(Map.of("status", "DOWN", "reason", s.problem()));
+            // state tells the operator whether to wait (loading) or to report the reason (failed).
+            ctx.json(Map.of("status", "DOWN", "state", s.failed() ? "failed" : "loading", "reason", s.problem()));
         }
     }
 

@@ -34,7 +34,10 @@ public class ModelHost {
 
     private final RuntimeConfig config;
     private final io.micrometer.core.instrument.MeterRegistry registry;
-    private volatile State state = new State(null, null, null, null, null, null, null, "loading");
+    /** The problem a runtime reports while its model is still being fetched and loaded. */
+    public static final String LOADING = "loading";
+
+    private volatile State state = new State(null, null, null, null, null, null, null, LOADING);
 
     public ModelHost(RuntimeConfig config, io.micrometer.core.instrument.MeterRegistry registry) {
         this.config = config;
@@ -47,6 +50,11 @@ public class ModelHost {
                         ChatTemplate chatTemplate, String problem) {
         public boolean ready() {
             return loop != null || embeddings != null;
+        }
+
+        /** The model could not be loaded: this runtime will not become ready without a new configuration. */
+        public boolean failed() {
+            return !ready() && !LOADING.equals(problem);
         }
 
         /** Whether the model makes embeddings (and only those) rather than text. */
