@@ -75,8 +75,9 @@ class HelmChartLintTest {
                 .withFailMessage("""
                         helm/ignis/crds/inferencedeployments.ignis.dev-v1.yml differs from the CRD generated from \
                         operator/crd. Refresh the chart's copy with:
-                          ./mvnw -B -q -pl operator/crd -am package -DskipTests && cp \
-                        operator/crd/target/classes/META-INF/fabric8/inferencedeployments.ignis.dev-v1.yml helm/ignis/crds/""")
+                          ./mvnw -B -q -pl operator/crd -am package -DskipTests
+                          cp operator/crd/target/classes/META-INF/fabric8/inferencedeployments.ignis.dev-v1.yml \
+                        helm/ignis/crds/""")
                 .isEqualTo(generated);
     }
 

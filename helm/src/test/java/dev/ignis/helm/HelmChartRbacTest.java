@@ -218,7 +218,8 @@ class HelmChartRbacTest {
         JsonNode crd = HelmChart.readYaml(HelmChartLintTest.CHART_CRD);
         String group = crd.at("/spec/group").asText();
         String plural = crd.at("/spec/names/plural").asText();
-        assertThat(crd.at("/spec/versions/0/name").asText()).isEqualTo(HasMetadata.getVersion(InferenceDeployment.class));
+        assertThat(crd.at("/spec/versions/0/name").asText())
+                .isEqualTo(HasMetadata.getVersion(InferenceDeployment.class));
         assertThat(crd.at("/spec/versions/0/subresources/status").isObject())
                 .as("the operator patches the status subresource").isTrue();
         Set<Grant> operatorGrants = grants(HelmChart.render().one(ClusterRole.class, "ignis-operator").getRules())

@@ -30,8 +30,9 @@ class HelmChartSecretsTest {
     void externalDatabaseByDefaultWithItsPasswordFromASecret() {
         HelmChart.Rendered rendered = HelmChart.render();
         Deployment controlPlane = rendered.one(Deployment.class, "ignis-control-plane");
-        assertThat(env(controlPlane, "IGNIS_DB_URL").getValue()).isEqualTo("jdbc:postgresql://postgresql:5432/ignis");
-        assertThat(env(controlPlane, "IGNIS_DB_USER").getValue()).isEqualTo("ignis");
+        assertThat(setting(rendered, controlPlane, "IGNIS_DB_URL"))
+                .isEqualTo("jdbc:postgresql://postgresql:5432/ignis");
+        assertThat(setting(rendered, controlPlane, "IGNIS_DB_USER")).isEqualTo("ignis");
         assertSecretRef(env(controlPlane, "IGNIS_DB_PASSWORD"), "ignis-database", "password");
         assertThat(rendered.all(StatefulSet.class)).isEmpty();
         assertThat(rendered.all(Secret.class)).extracting(s -> s.getMetadata().getName()).containsExactly(ADMIN_SECRET);
@@ -45,9 +46,9 @@ class HelmChartSecretsTest {
         Deployment controlPlane = rendered.one(Deployment.class, "ignis-control-plane");
         assertSecretRef(env(controlPlane, "IGNIS_ADMIN_KEY"), "ignis-admin", "key");
         assertSecretRef(env(controlPlane, "IGNIS_DB_PASSWORD"), "ignis-db-credentials", "db-password");
-        assertThat(env(controlPlane, "IGNIS_DB_URL").getValue())
+        assertThat(setting(rendered, controlPlane, "IGNIS_DB_URL"))
                 .isEqualTo("jdbc:postgresql://db.example.com:5432/ignis?sslmode=require");
-        assertThat(env(controlPlane, "IGNIS_DB_USER").getValue()).isEqualTo("ignis_app");
+        assertThat(setting(rendered, controlPlane, "IGNIS_DB_USER")).isEqualTo("ignis_app");
     }
 
     @Test
@@ -72,9 +73,9 @@ class HelmChartSecretsTest {
         assertThat(password).hasSize(32).matches("[A-Za-z0-9]+");
 
         Deployment controlPlane = rendered.one(Deployment.class, "ignis-control-plane");
-        assertThat(env(controlPlane, "IGNIS_DB_URL").getValue())
+        assertThat(setting(rendered, controlPlane, "IGNIS_DB_URL"))
                 .isEqualTo("jdbc:postgresql://ignis-postgresql.ignis-system.svc:5432/ignis");
-        assertThat(env(controlPlane, "IGNIS_DB_USER").getValue()).isEqualTo("ignis");
+        assertThat(setting(rendered, controlPlane, "IGNIS_DB_USER")).isEqualTo("ignis");
         assertSecretRef(env(controlPlane, "IGNIS_DB_PASSWORD"), "ignis-postgresql", "password");
     }
 
@@ -99,7 +100,8 @@ class HelmChartSecretsTest {
     @Test
     void storedAdminKeyAndDatabasePasswordAreKeptOnUpgrade() {
         StubKubernetesApi api = StubKubernetesApi.start();
-        api.putSecret(HelmChart.NAMESPACE, ADMIN_SECRET, Map.of("admin-key", "ignis_admin_from_the_first_install_0123"));
+        api.putSecret(HelmChart.NAMESPACE, ADMIN_SECRET,
+                Map.of("admin-key", "ignis_admin_from_the_first_install_0123"));
         api.putSecret(HelmChart.NAMESPACE, "ignis-postgresql", Map.of("password", "passwordFromTheFirstInstall"));
         HelmChart.Rendered rendered = HelmChart.render(Map.of("database.inCluster.enabled", true));
         assertThat(decode(rendered.one(Secret.class, ADMIN_SECRET), "admin-key"))
@@ -115,6 +117,10 @@ class HelmChartSecretsTest {
         assertThat(env.getValue()).as("%s has no literal value", env.getName()).isNull();
         assertThat(env.getValueFrom().getSecretKeyRef().getName()).as("Secret of %s", env.getName()).isEqualTo(secret);
         assertThat(env.getValueFrom().getSecretKeyRef().getKey()).as("key of %s", env.getName()).isEqualTo(key);
+    }
+
+    static String setting(HelmChart.Rendered rendered, Deployment deployment, String name) {
+        return HelmChartWorkloadTest.setting(rendered, deployment, name);
     }
 
     static EnvVar env(Deployment deployment, String name) {

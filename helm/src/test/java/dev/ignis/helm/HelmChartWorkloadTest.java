@@ -2,6 +2,7 @@ package dev.ignis.helm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -121,9 +122,9 @@ class HelmChartWorkloadTest {
         HelmChart.Rendered rendered = HelmChart.render();
         Deployment controlPlane = rendered.one(Deployment.class, "ignis-control-plane");
         Container container = controlPlane.getSpec().getTemplate().getSpec().getContainers().getFirst();
-        assertThat(env(controlPlane, "IGNIS_PROVISIONER").getValue()).isEqualTo("kubernetes");
-        assertThat(env(controlPlane, "IGNIS_KUBERNETES_NAMESPACE").getValue()).isEqualTo(HelmChart.NAMESPACE);
-        assertThat(env(controlPlane, "IGNIS_PORT").getValue()).isEqualTo("8080");
+        assertThat(setting(rendered, controlPlane, "IGNIS_PROVISIONER")).isEqualTo("kubernetes");
+        assertThat(setting(rendered, controlPlane, "IGNIS_KUBERNETES_NAMESPACE")).isEqualTo(HelmChart.NAMESPACE);
+        assertThat(setting(rendered, controlPlane, "IGNIS_PORT")).isEqualTo("8080");
         assertHttpProbe(container, container.getLivenessProbe(), "/q/health/live", 8080);
         assertHttpProbe(container, container.getReadinessProbe(), "/q/health/ready", 8080);
         assertHttpProbe(container, container.getStartupProbe(), "/q/health/started", 8080);
@@ -137,9 +138,9 @@ class HelmChartWorkloadTest {
             assertThat(port.getTargetPort().getStrVal()).isEqualTo("http");
         });
 
-        Deployment namespaced = HelmChart.render(HelmChart.DIR.resolve("ci/namespaced-values.yaml"), Map.of())
-                .one(Deployment.class, "ignis-control-plane");
-        assertThat(env(namespaced, "IGNIS_KUBERNETES_NAMESPACE").getValue()).isEqualTo("ignis-models");
+        HelmChart.Rendered namespaced = HelmChart.render(HelmChart.DIR.resolve("ci/namespaced-values.yaml"), Map.of());
+        assertThat(setting(namespaced, namespaced.one(Deployment.class, "ignis-control-plane"),
+                "IGNIS_KUBERNETES_NAMESPACE")).isEqualTo("ignis-models");
     }
 
     @Test
@@ -172,6 +173,30 @@ class HelmChartWorkloadTest {
         assertThat(service.getSpec().getPorts().getFirst().getPort()).isEqualTo(443);
     }
 
+    @ParameterizedTest
+    @MethodSource("configurations")
+    void controlPlaneConfigMapHoldsNoSecretAndChangesRestartThePods(String configuration) {
+        HelmChart.Rendered rendered = HelmChart.render(configuration);
+        ConfigMap config = rendered.one(ConfigMap.class, "ignis-control-plane");
+        assertThat(config.getData()).containsKeys("IGNIS_PROVISIONER", "IGNIS_KUBERNETES_NAMESPACE", "IGNIS_DB_URL",
+                "IGNIS_DB_USER").doesNotContainKeys("IGNIS_DB_PASSWORD", "IGNIS_ADMIN_KEY");
+        Deployment controlPlane = rendered.one(Deployment.class, "ignis-control-plane");
+        assertThat(controlPlane.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsKeys("checksum/config", "checksum/admin-key");
+    }
+
+    @Test
+    void aChangedSettingChangesTheControlPlanePodTemplate() {
+        String before = configChecksum(HelmChart.render());
+        assertThat(configChecksum(HelmChart.render())).isEqualTo(before);
+        assertThat(configChecksum(HelmChart.render(Map.of("controlPlane.dbPoolSize", 3)))).isNotEqualTo(before);
+    }
+
+    private static String configChecksum(HelmChart.Rendered rendered) {
+        return rendered.one(Deployment.class, "ignis-control-plane").getSpec().getTemplate().getMetadata()
+                .getAnnotations().get("checksum/config");
+    }
+
     @Test
     void extraEnvironmentIsAppended() {
         Deployment controlPlane = HelmChart.render(Map.of("controlPlane.extraEnv[0].name", "IGNIS_MODELS_DIR",
@@ -188,6 +213,31 @@ class HelmChartWorkloadTest {
                         .map(ContainerPort::getContainerPort).findFirst()
                         .orElseThrow(() -> new AssertionError("no container port named " + portName));
         assertThat(number).as("port of the probe on %s", path).isEqualTo(port);
+    }
+
+    /**
+     * The literal value of a container setting as the kubelet assembles it: env first, then the ConfigMaps of
+     * envFrom (which must be rendered by the chart).
+     */
+    static String setting(HelmChart.Rendered rendered, Deployment deployment, String name) {
+        Container container = deployment.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        for (EnvVar env : container.getEnv()) {
+            if (env.getName().equals(name)) {
+                assertThat(env.getValueFrom()).as("%s is a literal", name).isNull();
+                return env.getValue();
+            }
+        }
+        if (container.getEnvFrom() != null) {
+            for (var source : container.getEnvFrom()) {
+                assertThat(source.getConfigMapRef()).as("envFrom of %s", deployment.getMetadata().getName())
+                        .isNotNull();
+                ConfigMap map = rendered.one(ConfigMap.class, source.getConfigMapRef().getName());
+                if (map.getData().containsKey(name)) {
+                    return map.getData().get(name);
+                }
+            }
+        }
+        throw new AssertionError(deployment.getMetadata().getName() + " has no setting " + name);
     }
 
     static EnvVar env(Deployment deployment, String name) {
