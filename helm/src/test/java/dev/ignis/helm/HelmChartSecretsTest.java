@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -52,7 +53,7 @@ class HelmChartSecretsTest {
     }
 
     @Test
-    void inClusterPostgresIsAStatefulSetWithAVolumeAndAGeneratedPassword() {
+    void inClusterPostgresIsAStatefulSetWithAVolumeAGeneratedPasswordAndOnlyTheControlPlaneAsClient() {
         HelmChart.Rendered rendered = HelmChart.render(HelmChart.DIR.resolve("ci/in-cluster-postgres-values.yaml"),
                 Map.of());
         StatefulSet postgres = rendered.one(StatefulSet.class, "ignis-postgresql");
@@ -68,6 +69,20 @@ class HelmChartSecretsTest {
         assertThat(postgres.getSpec().getServiceName()).isEqualTo("ignis-postgresql");
         Service service = rendered.one(Service.class, "ignis-postgresql");
         assertThat(service.getSpec().getPorts().getFirst().getPort()).isEqualTo(5432);
+
+        NetworkPolicy policy = rendered.one(NetworkPolicy.class, "ignis-postgresql");
+        assertThat(postgres.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(policy.getSpec().getPodSelector().getMatchLabels());
+        assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> {
+            assertThat(rule.getFrom()).singleElement().satisfies(peer -> assertThat(
+                    rendered.one(Deployment.class, "ignis-control-plane").getSpec().getTemplate().getMetadata()
+                            .getLabels()).containsAllEntriesOf(peer.getPodSelector().getMatchLabels()));
+            assertThat(rendered.one(Deployment.class, "ignis-operator").getSpec().getTemplate().getMetadata()
+                    .getLabels()).doesNotContainEntry("app.kubernetes.io/component",
+                    rule.getFrom().getFirst().getPodSelector().getMatchLabels().get("app.kubernetes.io/component"));
+            assertThat(rule.getPorts()).singleElement().satisfies(port -> assertThat(port.getPort().getStrVal())
+                    .isEqualTo("postgresql"));
+        });
 
         String password = decode(rendered.one(Secret.class, "ignis-postgresql"), "password");
         assertThat(password).hasSize(32).matches("[A-Za-z0-9]+");
