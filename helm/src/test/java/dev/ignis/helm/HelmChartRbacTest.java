@@ -55,7 +55,8 @@ class HelmChartRbacTest {
     /**
      * The operator's permissions, read off dev.ignis.operator: the primary resource through an informer, its
      * status by patch (UpdateControl.patchStatus), the five dependents, the endpoint-key Secret by get
-     * (InferenceDeploymentReconciler.secretProblem), Events by create (KubernetesEvents).
+     * (InferenceDeploymentReconciler.secretProblem), runtime pods read through an informer (RuntimePodHealth),
+     * Events by create (KubernetesEvents).
      */
     static final Map<Grant, Set<String>> OPERATOR = Map.of(
             Grant.of(GROUP, PLURAL), Set.of("get", "list", "watch"),
@@ -66,6 +67,7 @@ class HelmChartRbacTest {
             Grant.of("autoscaling", "horizontalpodautoscalers"), OWNED,
             Grant.of("policy", "poddisruptionbudgets"), OWNED,
             Grant.of("", "secrets"), Set.of("get"),
+            Grant.of("", "pods"), Set.of("get", "list", "watch"),
             Grant.of("", "events"), Set.of("create"));
 
     static final Map<Grant, Set<String>> LEADER_ELECTION = Map.of(

@@ -105,6 +105,9 @@ class HelmChartWorkloadTest {
         assertHttpProbe(container, container.getReadinessProbe(), "/readyz", 8081);
         assertHttpProbe(container, container.getStartupProbe(), "/healthz", 8081);
         assertThat(operator.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("ignis-operator");
+        // The runtime pods' NetworkPolicy (RuntimeNetworkPolicyDependentResource) admits exactly this label.
+        assertThat(operator.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("ignis.dev/role",
+                "operator");
     }
 
     @Test

@@ -19,8 +19,9 @@ import java.util.List;
 class RuntimeNetworkPolicyDependentResource
         extends OwnedDependentResource<NetworkPolicy> {
 
-    /** The {@code app.kubernetes.io/name} label of the operator's pods (the Helm chart sets it). */
-    static final String OPERATOR_NAME = "ignis-operator";
+    /** The label of the operator's pods (the Helm chart sets it) that admits them to the runtime port. */
+    static final String OPERATOR_LABEL = "ignis.dev/role";
+    static final String OPERATOR_ROLE = "operator";
 
     public RuntimeNetworkPolicyDependentResource() {
         super(NetworkPolicy.class);
@@ -46,7 +47,7 @@ class RuntimeNetworkPolicyDependentResource
                 .addNewPort().withProtocol("TCP").withPort(new IntOrString(RuntimeLabels.RUNTIME_PORT)).endPort()
                 .addNewFrom()
                     .withNewNamespaceSelector().endNamespaceSelector()
-                    .withNewPodSelector().addToMatchLabels("app.kubernetes.io/name", OPERATOR_NAME).endPodSelector()
+                    .withNewPodSelector().addToMatchLabels(OPERATOR_LABEL, OPERATOR_ROLE).endPodSelector()
                 .endFrom()
                 .build();
         return new NetworkPolicyBuilder()

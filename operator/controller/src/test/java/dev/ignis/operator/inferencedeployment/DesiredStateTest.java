@@ -117,8 +117,7 @@ class DesiredStateTest {
         var operator = policy.getSpec().getIngress().get(1);
         assertThat(operator.getFrom()).singleElement().satisfies(peer -> {
             assertThat(peer.getIpBlock()).isNull();
-            assertThat(peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name",
-                    "ignis-operator");
+            assertThat(peer.getPodSelector().getMatchLabels()).containsEntry("ignis.dev/role", "operator");
         });
         assertThat(rule.getPorts().getFirst().getPort().getIntVal()).isEqualTo(8000);
         assertThat(rule.getFrom()).extracting(p -> p.getIpBlock().getCidr())
