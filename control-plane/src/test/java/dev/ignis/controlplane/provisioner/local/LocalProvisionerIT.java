@@ -148,21 +148,34 @@ class LocalProvisionerIT {
             assertThat(now).hasSize(2).doesNotContain(killed);
             assertThat(status(tenant, id).getString("status")).isEqualTo("ready");
         });
-        List<Long> restarted = provisioner.replicaPids(UUID.fromString(id));
+        List<Long> beforeRoll = provisioner.replicaPids(UUID.fromString(id));
         Path dir = provisioner.dataDir().resolve("deployments").resolve(id);
         try (Stream<Path> logs = Files.list(dir)) {
             assertThat(logs.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".log")).toList())
-                    .as("one log per replica").hasSize(3);
+                    .as("one log per replica").containsExactlyInAnyOrder("replica-1.log", "replica-2.log",
+                            "replica-3.log");
         }
         for (int i = 0; i < 4; i++) {
             assertThat(client.completions().create(params).choices().getFirst().text()).isEqualTo(streamed.toString());
         }
 
+        // A new context size rolls the replicas: new ones start, the old ones stop once those serve.
+        tenant.api().body(Map.of("context_size", 128)).patch("/v1/deployments/" + id).then().statusCode(200)
+                .body("status", equalTo("deploying"));
+        await().atMost(STARTUP).untilAsserted(() -> {
+            List<Long> now = provisioner.replicaPids(UUID.fromString(id));
+            assertThat(now).hasSize(2).doesNotContainAnyElementsOf(beforeRoll);
+            assertThat(status(tenant, id).getString("status")).isEqualTo("ready");
+        });
+        assertThat(beforeRoll.stream().filter(LocalProvisionerIT::alive).toList()).as("old replicas").isEmpty();
+        List<Long> rolled = provisioner.replicaPids(UUID.fromString(id));
+        assertThat(client.completions().create(params).choices().getFirst().text()).isEqualTo(streamed.toString());
+
         // Delete: the processes stop, the files and the record go.
         tenant.api().delete("/v1/deployments/" + id).then().statusCode(202);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 tenant.api().get("/v1/deployments/" + id).then().statusCode(404));
-        assertThat(restarted.stream().filter(LocalProvisionerIT::alive).toList()).as("replicas still running").isEmpty();
+        assertThat(rolled.stream().filter(LocalProvisionerIT::alive).toList()).as("replicas still running").isEmpty();
         assertThat(provisioner.replicaPids(UUID.fromString(id))).isEmpty();
         assertThat(dir).doesNotExist();
     }
