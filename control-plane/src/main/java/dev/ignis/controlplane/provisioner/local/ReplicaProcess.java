@@ -153,16 +153,34 @@ final class ReplicaProcess implements AutoCloseable {
         return log;
     }
 
-    /** Asks the process to stop (SIGTERM) without waiting, so that several stop side by side. */
+    /** Asks the process to stop (SIGTERM) without waiting; {@link #finishStop} completes it. */
     void terminate() {
         ready = false;
         process.destroy();
     }
 
-    /** Stops the process: SIGTERM, then SIGKILL after {@code grace}. */
+    /**
+     * After {@link #terminate}: whether the process has gone (its PID file is then removed); when it is
+     * still there after {@code deadline}, it is killed (SIGKILL).
+     */
+    boolean finishStop(Instant deadline) {
+        if (process.isAlive() && Instant.now().isAfter(deadline)) {
+            process.destroyForcibly();
+        }
+        if (process.isAlive()) {
+            return false;
+        }
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return true;
+    }
+
+    /** Stops the process and waits: SIGTERM, then SIGKILL after {@code grace}. */
     void stop(Duration grace) {
-        ready = false;
-        process.destroy();
+        terminate();
         try {
             if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
@@ -172,11 +190,7 @@ final class ReplicaProcess implements AutoCloseable {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        try {
-            Files.deleteIfExists(pidFile);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        finishStop(Instant.MIN);
     }
 
     @Override

@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -51,6 +53,8 @@ final class ReplicaSupervisor implements AutoCloseable {
     private RuntimeCommand command;
     private DeploymentProxy proxy;
     private final List<ReplicaProcess> replicas = new ArrayList<>();
+    /** Replicas sent SIGTERM, with the time after which they are killed; reaped by later ticks. */
+    private final Map<ReplicaProcess, Instant> stopping = new HashMap<>();
     private int nextNumber = 1;
     private int quickCrashes;
     private Instant restartNotBefore = Instant.MIN;
@@ -179,6 +183,7 @@ final class ReplicaSupervisor implements AutoCloseable {
 
     /** Removes exited replicas (scheduling their restart) and polls those not ready yet. */
     private void reapAndPoll(Instant now) {
+        stopping.entrySet().removeIf(e -> e.getKey().finishStop(e.getValue()));
         for (ReplicaProcess replica : List.copyOf(replicas)) {
             if (!replica.alive()) {
                 replicas.remove(replica);
@@ -237,10 +242,12 @@ final class ReplicaSupervisor implements AutoCloseable {
         }
     }
 
+    /** Takes a replica out of service and asks it to stop; a later tick reaps it (without blocking this one). */
     private void stop(ReplicaProcess replica) {
         replicas.remove(replica);
-        replica.stop(config.stopTimeout());
-        LOG.infof("Deployment %s: stopped replica %d (pid %d)", id, replica.number(), replica.pid());
+        replica.terminate();
+        stopping.put(replica, Instant.now().plus(config.stopTimeout()));
+        LOG.infof("Deployment %s: stopping replica %d (pid %d)", id, replica.number(), replica.pid());
     }
 
     private int recordedPort() {
@@ -252,12 +259,14 @@ final class ReplicaSupervisor implements AutoCloseable {
         }
     }
 
-    /** Stops every replica and the proxy. */
+    /** Stops every replica (side by side, waiting for each) and the proxy. */
     @Override
     public synchronized void close() {
         closed = true;
-        List<ReplicaProcess> all = List.copyOf(replicas);
+        List<ReplicaProcess> all = new ArrayList<>(replicas);
+        all.addAll(stopping.keySet());
         replicas.clear();
+        stopping.clear();
         all.forEach(ReplicaProcess::terminate);
         all.forEach(r -> r.stop(config.stopTimeout()));
         if (proxy != null) {

@@ -167,7 +167,8 @@ class LocalProvisionerIT {
             assertThat(now).hasSize(2).doesNotContainAnyElementsOf(beforeRoll);
             assertThat(status(tenant, id).getString("status")).isEqualTo("ready");
         });
-        assertThat(beforeRoll.stream().filter(LocalProvisionerIT::alive).toList()).as("old replicas").isEmpty();
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(beforeRoll.stream().filter(LocalProvisionerIT::alive).toList()).as("old replicas").isEmpty());
         List<Long> rolled = provisioner.replicaPids(UUID.fromString(id));
         assertThat(client.completions().create(params).choices().getFirst().text()).isEqualTo(streamed.toString());
 
