@@ -44,7 +44,7 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 @Typed(LocalProvisioner.class)
-public class LocalProvisioner implements Provisioner {
+public class LocalProvisioner implements Provisioner, AutoCloseable {
 
     public static final String NAME = "local";
     private static final Logger LOG = Logger.getLogger(LocalProvisioner.class);
@@ -230,8 +230,17 @@ public class LocalProvisioner implements Provisioner {
         }
     }
 
-    /** Stops every replica and proxy when the control plane stops. */
+    /** Stops every replica and proxy when the control plane stops (only if this provisioner was chosen). */
     void stop(@Observes(notifyObserver = Reception.IF_EXISTS) ShutdownEvent event) {
+        close();
+    }
+
+    /** Stops every deployment's replicas (side by side) and proxy, then the scheduler and the health client. */
+    @Override
+    public void close() {
+        if (scheduler == null || scheduler.isShutdown()) {
+            return;
+        }
         List<Running> all = List.copyOf(running.values());
         running.clear();
         all.forEach(r -> r.ticks().cancel(false));
