@@ -37,8 +37,10 @@ final class ReplicaSupervisor implements AutoCloseable {
     private static final int LOG_LINES = 12;
     private static final int LOGS_KEPT = 10;
 
-    /** A status report to send (outside the lock). */
-    private record Report(String status, String reason, String publicUrl, String privateUrl) {
+    private enum Phase { DEPLOYING, READY, ERROR }
+
+    /** A status report for the control plane; sent when it differs from the last one. */
+    private record Report(Phase phase, String reason, String publicUrl, String privateUrl) {
     }
 
     private final UUID id;
@@ -118,10 +120,10 @@ final class ReplicaSupervisor implements AutoCloseable {
             return;
         }
         reported = report;
-        switch (report.status) {
-            case "ready" -> events.ready(id, report.publicUrl, report.privateUrl, report.reason);
-            case "error" -> events.failed(id, report.reason);
-            default -> events.deploying(id, report.reason);
+        switch (report.phase) {
+            case READY -> events.ready(id, report.publicUrl, report.privateUrl, report.reason);
+            case ERROR -> events.failed(id, report.reason);
+            case DEPLOYING -> events.deploying(id, report.reason);
         }
     }
 
@@ -136,11 +138,11 @@ final class ReplicaSupervisor implements AutoCloseable {
                 LOG.warnf("Deployment %s: cannot record the proxy's port in %s: %s", id, dir, e.getMessage());
             } catch (RuntimeException e) {
                 LOG.errorf(e, "The proxy of deployment %s cannot listen on %s", id, config.bindHost());
-                return new Report("error", "the endpoint cannot listen on " + config.bindHost() + ": " + e.getMessage(),
+                return new Report(Phase.ERROR, "the endpoint cannot listen on " + config.bindHost() + ": " + e.getMessage(),
                         null, null);
             }
             if (proxy == null) {
-                return new Report("error", "the deployment's folder " + dir + " cannot be created", null, null);
+                return new Report(Phase.ERROR, "the deployment's folder " + dir + " cannot be created", null, null);
             }
         }
         reapAndPoll(now);
@@ -167,18 +169,18 @@ final class ReplicaSupervisor implements AutoCloseable {
         proxy.backends(replicas.stream().filter(ReplicaProcess::ready).map(ReplicaProcess::port).toList());
 
         if (failure != null) {
-            return new Report("error", failure, null, null);
+            return new Report(Phase.ERROR, failure, null, null);
         }
         if (currentReady >= wanted && old.isEmpty()) {
             lastExit = null;
             String url = "http://" + config.advertisedHost() + ":" + proxy.port() + "/v1";
             String privateUrl = "http://127.0.0.1:" + proxy.port() + "/v1";
-            return new Report("ready", currentReady + "/" + wanted + " replicas ready", spec.publicEndpoint() ? url : null,
+            return new Report(Phase.READY, currentReady + "/" + wanted + " replicas ready", spec.publicEndpoint() ? url : null,
                     spec.privateEndpoint() ? privateUrl : null);
         }
         String progress = (old.isEmpty() ? "starting replicas: " : "rolling out: ") + currentReady + "/" + wanted
                 + " ready";
-        return new Report("deploying", lastExit == null ? progress : progress + "; " + lastExit, null, null);
+        return new Report(Phase.DEPLOYING, lastExit == null ? progress : progress + "; " + lastExit, null, null);
     }
 
     /** Removes exited replicas (scheduling their restart) and polls those not ready yet. */
