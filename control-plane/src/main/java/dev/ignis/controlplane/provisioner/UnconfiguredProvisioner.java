@@ -1,16 +1,13 @@
 package dev.ignis.controlplane.provisioner;
 
-import io.quarkus.arc.DefaultBean;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.util.UUID;
 
 /**
  * The provisioner of a control plane that has none configured: it runs nothing and says so. Deployments
  * stay {@code creating} with a reason that names the setting; deleting one removes its record at once,
- * because nothing was started.
+ * because nothing was started. Chosen by {@link ProvisionerSelection} when {@code ignis.provisioner} is
+ * {@code none}.
  */
-@DefaultBean
-@ApplicationScoped
 public class UnconfiguredProvisioner implements Provisioner {
 
     public static final String REASON =
