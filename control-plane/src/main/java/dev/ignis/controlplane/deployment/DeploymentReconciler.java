@@ -46,9 +46,6 @@ class DeploymentReconciler {
                 }
             }
         });
-        if (specs.isEmpty() && deleting.isEmpty()) {
-            return;
-        }
         LOG.infof("Reconciling %d deployment(s) and %d deletion(s) with the %s provisioner", specs.size(),
                 deleting.size(), provisioner.name());
         for (DeploymentSpec spec : specs) {
@@ -65,6 +62,13 @@ class DeploymentReconciler {
             } catch (RuntimeException e) {
                 LOG.errorf(e, "The %s provisioner failed to delete deployment %s", provisioner.name(), id);
             }
+        }
+        List<UUID> live = new ArrayList<>(deleting);
+        specs.forEach(spec -> live.add(spec.id()));
+        try {
+            provisioner.reconciled(live);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "The %s provisioner could not look for orphans", provisioner.name());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ignis.controlplane.provisioner;
 
+import java.util.Collection;
 import java.util.UUID;
 
 /**
@@ -19,4 +20,11 @@ public interface Provisioner {
 
     /** Remove everything the deployment runs, then report {@link ProvisionerEvents#deleted}. */
     void delete(UUID deploymentId);
+
+    /**
+     * Called at start-up once every deployment has been applied (or deleted) again, with the ids of all the
+     * deployments that exist: what the provisioner runs for any other id is an orphan of an earlier life.
+     */
+    default void reconciled(Collection<UUID> liveDeployments) {
+    }
 }

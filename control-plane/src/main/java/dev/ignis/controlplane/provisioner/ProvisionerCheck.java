@@ -16,7 +16,7 @@ class ProvisionerCheck {
                @ConfigProperty(name = "ignis.provisioner", defaultValue = "none") String configured) {
         if (!configured.equals(provisioner.name())) {
             throw new IllegalStateException("ignis.provisioner (IGNIS_PROVISIONER) is '" + configured
-                    + "': it must be one of none, local");
+                    + "': it must be one of none, local, kubernetes");
         }
         if (provisioner.name().equals("none")) {
             LOG.warn("No provisioner configured (ignis.provisioner=none): deployments are recorded but not run");

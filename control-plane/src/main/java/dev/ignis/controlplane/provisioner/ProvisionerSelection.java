@@ -1,5 +1,6 @@
 package dev.ignis.controlplane.provisioner;
 
+import dev.ignis.controlplane.provisioner.kubernetes.KubernetesProvisioner;
 import dev.ignis.controlplane.provisioner.local.LocalProvisioner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -18,9 +19,11 @@ class ProvisionerSelection {
     @Produces
     @ApplicationScoped
     Provisioner provisioner(@ConfigProperty(name = "ignis.provisioner", defaultValue = "none") String configured,
-                            Instance<LocalProvisioner> local, ProvisionerEvents events) {
+                            Instance<LocalProvisioner> local, Instance<KubernetesProvisioner> kubernetes,
+                            ProvisionerEvents events) {
         return switch (configured) {
             case LocalProvisioner.NAME -> local.get();
+            case KubernetesProvisioner.NAME -> kubernetes.get();
             default -> new UnconfiguredProvisioner(events);
         };
     }

@@ -205,6 +205,7 @@ public class KubernetesProvisioner implements Provisioner, AutoCloseable {
      * After a restart: every live deployment has been applied again; resources of ours whose deployment no
      * longer exists are reported, and deleted when {@code ignis.kubernetes.prune-orphans} says so.
      */
+    @Override
     public void reconciled(Collection<UUID> liveDeployments) {
         start();
         Set<UUID> live = Set.copyOf(liveDeployments);

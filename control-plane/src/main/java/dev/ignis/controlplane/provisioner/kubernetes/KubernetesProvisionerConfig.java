@@ -25,4 +25,14 @@ public interface KubernetesProvisionerConfig {
 
     /** A PersistentVolumeClaim the pods cache models on, so restarts do not download again. */
     Optional<String> modelCacheClaim();
+
+    /** The API server, overriding the service account's or kubeconfig's. */
+    Optional<String> apiServerUrl();
+
+    /** A bearer token for the API server, overriding the service account's or kubeconfig's. */
+    Optional<String> token();
+
+    /** Accept the API server's certificate without checking it (test clusters only). */
+    @WithDefault("false")
+    boolean trustCerts();
 }

@@ -40,7 +40,8 @@ class KubernetesProvisionerIT {
     private static final List<String> events = new CopyOnWriteArrayList<>();
 
     private record Config(String namespace, Optional<String> runtimeImage, String publicServiceType,
-            boolean pruneOrphans, Optional<String> modelCacheClaim) implements KubernetesProvisionerConfig {
+            boolean pruneOrphans, Optional<String> modelCacheClaim, Optional<String> apiServerUrl,
+            Optional<String> token, boolean trustCerts) implements KubernetesProvisionerConfig {
     }
 
     @BeforeAll
@@ -50,7 +51,7 @@ class KubernetesProvisionerIT {
         operator = IgnisOperator.start(client, new OperatorSettings("registry.example/runtime:it", List.of(), null,
                 "unused", 0));
         provisioner = new KubernetesProvisioner(client, new Config(NS, Optional.empty(), "LoadBalancer", true,
-                Optional.empty()), new ProvisionerEvents() {
+                Optional.empty(), Optional.empty(), Optional.empty(), false), new ProvisionerEvents() {
                     @Override
                     public void deploying(UUID id, String reason) {
                         events.add(id + " deploying " + reason);
