@@ -15,7 +15,7 @@ export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 jar=control-plane/target/quarkus-app/quarkus-run.jar
 runtime=runtime/server/target/quarkus-app/quarkus-run.jar
 if [ ! -f "$jar" ] || [ ! -f "$runtime" ] \
-    || [ -n "$(find control-plane/src runtime/engine/src runtime/server/src acl/src -newer "$jar" -type f | head -1)" ]; then
+    || [ -n "$(find control-plane/src runtime/engine/src runtime/server/src acl/src operator/crd/src -newer "$jar" -type f | head -1)" ]; then
   echo "Building the control plane and the runtime..."
   ./mvnw -B -q -pl control-plane -am package -DskipTests
   touch "$jar"
