@@ -16,14 +16,15 @@ import java.util.Set;
  * apart.
  *
  * <p>Deliberate limits, each keeping output valid: at most {@value #MAX_WHITESPACE} whitespace bytes in a
- * row (a model must not idle on newlines until {@code max_tokens}); numbers have at most
+ * row between tokens (a model must not idle on newlines until {@code max_tokens}: compact JSON and one level
+ * of two-space indentation fit), none before the top-level value; numbers have at most
  * {@value #MAX_DIGITS} digits before and after the point and {@value #MAX_EXPONENT_DIGITS} in the exponent;
- * {@code \}{@code u} escapes of surrogates are refused (strict parsers refuse unpaired ones); a top-level
- * value may follow whitespace but nothing may follow it.
+ * {@code \}{@code u} escapes of surrogates are refused (strict parsers refuse unpaired ones); nothing may
+ * follow the top-level value.
  */
 public final class JsonGrammar {
 
-    static final int MAX_WHITESPACE = 8;
+    static final int MAX_WHITESPACE = 4;
     static final int MAX_DIGITS = 15;
     static final int MAX_EXPONENT_DIGITS = 2;
 
@@ -45,9 +46,10 @@ public final class JsonGrammar {
         this.root = root;
     }
 
-    /** The state before any byte: a value of the root schema, after optional whitespace. */
+    /** The state before any byte: a value of the root schema, with no whitespace before it. */
     public State start() {
-        return new State(new Stack[] {new Stack(new Value(root, 0), new Stack(End.INSTANCE, null))});
+        // A Value that has used up its whitespace allowance: the output starts with the value itself.
+        return new State(new Stack[] {new Stack(new Value(root, MAX_WHITESPACE), new Stack(End.INSTANCE, null))});
     }
 
     /** The state after one more byte, or null when no valid output begins with the bytes so far plus this one. */

@@ -215,11 +215,11 @@ final class JsonNodes {
                 return null;
             }
             int value = acc * 16 + digit;
+            if (more == 3 && value >= 0xD8 && value <= 0xDF) {
+                return null; // a surrogate: refused at its second digit, so no escape is left without an ending
+            }
             if (more > 1) {
                 return new StringNode(limits, count, HEX, value, more - 1, 0, 0, key, forbidden);
-            }
-            if (value >= 0xD800 && value <= 0xDFFF) {
-                return null;
             }
             byte[] k = key == null ? null : appendAll(key, new String(Character.toChars(value))
                     .getBytes(StandardCharsets.UTF_8));

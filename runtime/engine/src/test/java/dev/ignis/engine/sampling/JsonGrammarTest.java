@@ -35,11 +35,11 @@ class JsonGrammarTest {
     void anyJsonAcceptsEcma404Values() {
         JsonSchema any = new JsonSchema.Any();
         for (String ok : List.of("{}", "[]", "{\"a\": [1, -2.5e+10, 0, true, false, null, \"x\\u00e9\\n\"]}", "\"é😀\"",
-                " [ {\"k\" : {}} ]", "-0", "1E5", "0.25", "[[],[[]]]")) {
+                "[ {\"k\" : {}} ]", "-0", "1E5", "0.25", "[[],[[]]]")) {
             assertThat(accepts(any, ok)).as(ok).isTrue();
         }
         for (String bad : List.of("{,}", "[1,]", "01", "1.", "-", "tru", "{\"a\" 1}", "\"\\x\"", "\"a\nb\"", "{'a':1}",
-                "[1 2]", "\"\\ud800\"", "+1", ".5", "1e", "{} {}")) {
+                "[1 2]", "\"\\ud800\"", " {}", "+1", ".5", "1e", "{} {}")) {
             assertThat(accepts(any, bad)).as(bad).isFalse();
         }
         assertThat(prefix(any, "{\"a\": [1, ")).isTrue();
@@ -126,7 +126,7 @@ class JsonGrammarTest {
             if (s.done()) {
                 finished++;
                 assertThat(accepts(PERSON, text.toString())).isTrue();
-                assertThat(text.toString().strip()).startsWith("{").contains("\"name\"", "\"age\"").endsWith("}");
+                assertThat(text.toString()).startsWith("{").contains("\"name\"", "\"age\"").endsWith("}");
             }
         }
         assertThat(finished).isGreaterThan(100);

@@ -219,17 +219,13 @@ public class OpenAiRoutes {
             if (!chat && body.hasNonNull("suffix")) {
                 throw ApiException.invalid("suffix", "suffix (fill-in-the-middle) is not supported by this model");
             }
-            if (chat && body.hasNonNull("response_format")
-                    && !"text".equals(body.get("response_format").path("type").asText())) {
-                throw ApiException.invalid("response_format", "response_format " + body.get("response_format")
-                        .path("type").asText() + " is not supported yet");
-            }
+            dev.ignis.engine.sampling.JsonSchema json = ResponseFormat.of(body);
             boolean stream = Requests.bool(body, "stream");
             boolean includeUsage = stream && body.path("stream_options").path("include_usage").asBoolean(false);
             String echo = !chat && Requests.bool(body, "echo") ? loop.tokenizer().decode(prompt) : "";
             Exchange exchange = new Exchange(ctx, chat, stream, includeUsage, s.name(), logprobs >= 0, echo);
             GenerationRequest request = new GenerationRequest(prompt, Requests.sampling(body,
-                    loop.tokenizer().vocabularySize()), max, Requests.stops(body), Math.max(0, logprobs), exchange);
+                    loop.tokenizer().vocabularySize()), max, Requests.stops(body), Math.max(0, logprobs), json, exchange);
             InferenceLoop.Handle handle;
             try {
                 handle = loop.submit(request);

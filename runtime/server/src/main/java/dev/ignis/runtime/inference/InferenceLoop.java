@@ -5,7 +5,9 @@ import dev.ignis.engine.generate.Utf8Stream;
 import dev.ignis.engine.model.KvCache;
 import dev.ignis.engine.model.Llama;
 import dev.ignis.engine.model.ModelLoader;
+import dev.ignis.engine.sampling.JsonConstraint;
 import dev.ignis.engine.sampling.Sampler;
+import dev.ignis.engine.sampling.TokenTrie;
 import dev.ignis.engine.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,6 +30,7 @@ public final class InferenceLoop implements AutoCloseable {
 
     private final Llama model;
     private final Tokenizer tokenizer;
+    private final TokenTrie vocabulary; // token bytes for JSON-constrained requests, built once
     private final int contextSize;
     private final int prefillChunk;
     private final BlockingQueue<Handle> queue;
@@ -48,6 +51,7 @@ public final class InferenceLoop implements AutoCloseable {
         }
         this.model = loaded.model();
         this.tokenizer = loaded.tokenizer();
+        this.vocabulary = new TokenTrie(tokenizer);
         this.contextSize = contextSize;
         this.prefillChunk = prefillChunk;
         this.queue = new ArrayBlockingQueue<>(queueSize);
@@ -131,7 +135,7 @@ public final class InferenceLoop implements AutoCloseable {
                 if (!step()) {
                     Handle next = queue.poll(100, TimeUnit.MILLISECONDS);
                     if (next != null) {
-                        free().start(next);
+                        free().start(next, vocabulary);
                     }
                 }
             } catch (InterruptedException e) {
@@ -201,7 +205,12 @@ public final class InferenceLoop implements AutoCloseable {
     /** Samples a slot's next token from its logits and emits it; -1 when the slot finished instead. */
     private int decode(Slot slot) {
         Handle h = slot.handle;
-        int token = slot.sampler.sample(slot.logits, slot.history);
+        int token = slot.sampler.sample(slot.logits, slot.history, slot.json);
+        if (token < 0) {
+            flushHeldText(slot);
+            slot.finish(null, "no token of the vocabulary can continue the JSON output");
+            return -1;
+        }
         slot.history.add(token);
         slot.generated++;
         long now = System.nanoTime();
@@ -218,12 +227,20 @@ public final class InferenceLoop implements AutoCloseable {
             slot.finish("stop", null);
             return -1;
         }
+        if (slot.json != null) {
+            slot.json.accept(token);
+        }
         String text = slot.utf8.add(tokenizer.tokenBytes(token));
         String visible = slot.stops.add(text);
         if (!visible.isEmpty() || h.request.logprobs() > 0) {
             h.request.listener().text(visible, List.of(output(slot, token, text)));
         }
         if (slot.stops.stopped()) {
+            slot.finish("stop", null);
+            return -1;
+        }
+        if (slot.json != null && slot.json.done()) {
+            flushHeldText(slot);
             slot.finish("stop", null);
             return -1;
         }
@@ -242,7 +259,7 @@ public final class InferenceLoop implements AutoCloseable {
                 if (next == null) {
                     return;
                 }
-                slot.start(next);
+                slot.start(next, vocabulary);
             }
         }
     }
@@ -314,6 +331,7 @@ public final class InferenceLoop implements AutoCloseable {
         long lastToken;
         List<Integer> history;
         Sampler sampler;
+        JsonConstraint json;  // null for free text
         StopMatcher stops;
         Utf8Stream utf8;
 
@@ -322,13 +340,14 @@ public final class InferenceLoop implements AutoCloseable {
             this.logits = logits;
         }
 
-        void start(Handle h) {
+        void start(Handle h, TokenTrie vocabulary) {
             handle = h;
             position = 0;
             advanceTo = 0;
             generated = 0;
             history = new ArrayList<>(h.request.prompt());
             sampler = new Sampler(h.request.sampling());
+            json = h.request.json() == null ? null : new JsonConstraint(h.request.json(), vocabulary);
             stops = new StopMatcher(h.request.stops());
             utf8 = new Utf8Stream();
         }
