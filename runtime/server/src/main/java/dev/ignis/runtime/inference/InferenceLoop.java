@@ -117,15 +117,42 @@ public final class InferenceLoop implements AutoCloseable {
         }
     }
 
+    public int slotCount() {
+        return slots.length;
+    }
+
     public Handle submit(GenerationRequest request) {
-        if (request.prompt().size() + request.maxTokens() > contextSize) {
-            throw new IllegalArgumentException("prompt and max_tokens exceed the context");
+        return submitAll(List.of(request)).getFirst();
+    }
+
+    /**
+     * Queues several sequences (the choices of one request) all or none: when the queue cannot take them
+     * all, those already queued are cancelled and {@link QueueFullException} is thrown.
+     */
+    public List<Handle> submitAll(List<GenerationRequest> requests) {
+        List<Handle> handles = new ArrayList<>();
+        for (GenerationRequest request : requests) {
+            if (request.prompt().size() + request.maxTokens() > contextSize) {
+                throw new IllegalArgumentException("prompt and max_tokens exceed the context");
+            }
+            handles.add(new Handle(request));
         }
-        Handle handle = new Handle(request);
-        if (!running || !queue.offer(handle)) {
-            throw new QueueFullException();
+        synchronized (queue) {
+            if (running && queue.remainingCapacity() >= handles.size()) {
+                int queued = 0;
+                for (Handle h : handles) {
+                    if (!queue.offer(h)) {
+                        break;
+                    }
+                    queued++;
+                }
+                if (queued == handles.size()) {
+                    return handles;
+                }
+            }
         }
-        return handle;
+        handles.forEach(Handle::close);
+        throw new QueueFullException();
     }
 
     private void run() {
@@ -328,6 +355,7 @@ public final class InferenceLoop implements AutoCloseable {
         int position;         // next position to run
         int advanceTo;        // position after this step's rows
         int generated;
+        int cached;           // prompt tokens found in the cache when the request started
         long lastToken;
         List<Integer> history;
         Sampler sampler;
@@ -358,7 +386,7 @@ public final class InferenceLoop implements AutoCloseable {
             if (error != null) {
                 h.request.listener().failed(error);
             } else {
-                h.request.listener().done(reason, h.request.prompt().size(), generated);
+                h.request.listener().done(reason, h.request.prompt().size(), cached, generated);
             }
         }
     }

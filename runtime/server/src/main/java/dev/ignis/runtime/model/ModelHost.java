@@ -129,6 +129,9 @@ public class ModelHost {
     }
 
     private State loadDecoder(GgufFile file, Precision precision, String name) {
+        if (config.maxChoices() < 1) {
+            throw new IllegalArgumentException("ignis.runtime.max-choices must be at least 1, got " + config.maxChoices());
+        }
         ModelLoader.LoadedModel loaded = ModelLoader.load(file, precision);
         try {
             int context = context(loaded.model().config().contextLength(), 4096);
