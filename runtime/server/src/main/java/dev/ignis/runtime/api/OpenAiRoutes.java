@@ -229,11 +229,12 @@ public class OpenAiRoutes {
                     s.name(), logprobs >= 0, echo, config.requestTimeout().toMillis());
             SamplingParams sampling = Requests.sampling(body, loop.tokenizer().vocabularySize());
             List<String> stops = Requests.stops(body);
+            boolean cachePrompt = !body.hasNonNull("cache_prompt") || Requests.bool(body, "cache_prompt");
             List<GenerationRequest> requests = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 // Choice i draws with seed + i: choice 0 is what n = 1 gives with the same seed.
                 requests.add(new GenerationRequest(prompt, sampling.withSeed(sampling.seed() + i), max, stops,
-                        Math.max(0, logprobs), schema, exchange.listener(i)));
+                        Math.max(0, logprobs), schema, cachePrompt, exchange.listener(i)));
             }
             List<InferenceLoop.Handle> handles;
             try {

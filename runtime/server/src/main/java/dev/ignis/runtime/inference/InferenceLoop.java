@@ -42,6 +42,7 @@ public final class InferenceLoop implements AutoCloseable {
     private final KvCache[] rowCaches;   // (row) its sequence's cache
     private final float[][] rowLogits;   // (row) where its logits go, or null when not needed
     private volatile boolean running = true;
+    private long starts; // requests started, a clock for choosing the least recently used slot
     private final RuntimeMetrics metrics;
 
     public InferenceLoop(ModelLoader.LoadedModel loaded, int slotCount, int contextSize, int queueSize,
@@ -57,7 +58,7 @@ public final class InferenceLoop implements AutoCloseable {
         this.queue = new ArrayBlockingQueue<>(queueSize);
         this.slots = new Slot[slotCount];
         for (int i = 0; i < slotCount; i++) {
-            slots[i] = new Slot(model.newCache(contextSize), new float[model.config().vocabSize()]);
+            slots[i] = new Slot(model.newCache(contextSize), contextSize, new float[model.config().vocabSize()]);
         }
         int capacity = slotCount * prefillChunk;
         this.batch = new Llama.Batch(model.config(), capacity, contextSize);
@@ -162,7 +163,7 @@ public final class InferenceLoop implements AutoCloseable {
                 if (!step()) {
                     Handle next = queue.poll(100, TimeUnit.MILLISECONDS);
                     if (next != null) {
-                        free().start(next, vocabulary);
+                        start(next);
                     }
                 }
             } catch (InterruptedException e) {
@@ -174,6 +175,7 @@ public final class InferenceLoop implements AutoCloseable {
                     if (slot.handle != null) {
                         slot.finish(null, "the engine failed to generate");
                     }
+                    slot.position = 0; // what the failed pass wrote to the caches is not to be reused
                 }
             }
         }
@@ -201,6 +203,7 @@ public final class InferenceLoop implements AutoCloseable {
                 // Prefill a chunk of the prompt; only the last prompt position's logits are needed.
                 int end = Math.min(prompt.size(), slot.position + prefillChunk);
                 for (int pos = slot.position; pos < end; pos++) {
+                    slot.ids[pos] = prompt.get(pos);
                     rowTokens[rows] = prompt.get(pos);
                     rowPositions[rows] = pos;
                     rowCaches[rows] = slot.cache;
@@ -211,6 +214,7 @@ public final class InferenceLoop implements AutoCloseable {
             }
             int token = decode(slot);
             if (token >= 0) {
+                slot.ids[slot.position] = token;
                 rowTokens[rows] = token;
                 rowPositions[rows] = slot.position;
                 rowCaches[rows] = slot.cache;
@@ -280,24 +284,52 @@ public final class InferenceLoop implements AutoCloseable {
     }
 
     private void admit() {
-        for (Slot slot : slots) {
-            if (slot.handle == null) {
-                Handle next = queue.poll();
-                if (next == null) {
-                    return;
-                }
-                slot.start(next, vocabulary);
+        while (true) {
+            boolean free = false;
+            for (Slot slot : slots) {
+                free |= slot.handle == null;
             }
+            Handle next = free ? queue.poll() : null;
+            if (next == null) {
+                return;
+            }
+            start(next);
         }
     }
 
-    private Slot free() {
+    /**
+     * Starts a request in the free slot whose cache holds the longest prefix of its prompt (prefix reuse: a
+     * follow-up chat turn does not compute the conversation again); among equals, the one used longest ago,
+     * so that recent conversations stay cached. At least the prompt's last token is computed again, for its
+     * logits.
+     */
+    private void start(Handle next) {
+        List<Integer> prompt = next.request.prompt();
+        Slot best = null;
+        int bestReuse = -1;
         for (Slot slot : slots) {
-            if (slot.handle == null) {
-                return slot;
+            if (slot.handle != null) {
+                continue;
+            }
+            int reuse = 0;
+            if (next.request.cachePrompt()) {
+                int limit = Math.min(slot.position, prompt.size() - 1);
+                while (reuse < limit && slot.ids[reuse] == prompt.get(reuse)) {
+                    reuse++;
+                }
+            }
+            if (reuse > bestReuse || (reuse == bestReuse && slot.lastUsed < best.lastUsed)) {
+                best = slot;
+                bestReuse = reuse;
             }
         }
-        throw new IllegalStateException("no free slot although none is active");
+        if (best == null) {
+            throw new IllegalStateException("no free slot although one was counted");
+        }
+        best.start(next, vocabulary, bestReuse, ++starts);
+        if (metrics != null) {
+            metrics.cached(bestReuse);
+        }
     }
 
     /** Text held back as a possible stop string or half a character turns out to be plain text. */
@@ -350,7 +382,9 @@ public final class InferenceLoop implements AutoCloseable {
     /** One sequence's place in the loop: its KV cache and scratch buffers are reused by the next request. */
     private static final class Slot {
         final KvCache cache;
+        final int[] ids;      // (context) the token at each position the cache holds; valid below position
         final float[] logits; // (vocab) of the last position processed
+        long lastUsed;
         Handle handle;
         int position;         // next position to run
         int advanceTo;        // position after this step's rows
@@ -363,15 +397,19 @@ public final class InferenceLoop implements AutoCloseable {
         StopMatcher stops;
         Utf8Stream utf8;
 
-        Slot(KvCache cache, float[] logits) {
+        Slot(KvCache cache, int contextSize, float[] logits) {
             this.cache = cache;
+            this.ids = new int[contextSize];
             this.logits = logits;
         }
 
-        void start(Handle h, TokenTrie vocabulary) {
+        /** Starts a request whose first {@code reuse} prompt tokens are already in the cache. */
+        void start(Handle h, TokenTrie vocabulary, int reuse, long now) {
             handle = h;
-            position = 0;
-            advanceTo = 0;
+            lastUsed = now;
+            position = reuse;
+            advanceTo = reuse;
+            cached = reuse;
             generated = 0;
             history = new ArrayList<>(h.request.prompt());
             sampler = new Sampler(h.request.sampling());

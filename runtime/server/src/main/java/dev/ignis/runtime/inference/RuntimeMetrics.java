@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 public final class RuntimeMetrics {
 
     private final Counter promptTokens;
+    private final Counter cachedPromptTokens;
     private final Counter generatedTokens;
     private final Timer timeToFirstToken;
     private final Timer interTokenLatency;
@@ -24,6 +25,7 @@ public final class RuntimeMetrics {
         registry.gauge("ignis.requests.active", active, s -> s.get().doubleValue());
         registry.gauge("ignis.requests.waiting", waiting, s -> s.get().doubleValue());
         promptTokens = registry.counter("ignis.tokens.prompt");
+        cachedPromptTokens = registry.counter("ignis.tokens.prompt.cached");
         generatedTokens = registry.counter("ignis.tokens.generated");
         timeToFirstToken = Timer.builder("ignis.time.to.first.token").publishPercentileHistogram().register(registry);
         interTokenLatency = Timer.builder("ignis.inter.token.latency").publishPercentileHistogram().register(registry);
@@ -33,6 +35,11 @@ public final class RuntimeMetrics {
 
     void prompt(int tokens) {
         promptTokens.increment(tokens);
+    }
+
+    /** Prompt tokens taken from a slot's cache instead of being computed. */
+    void cached(int tokens) {
+        cachedPromptTokens.increment(tokens);
     }
 
     void firstToken(long nanosSinceSubmit) {
