@@ -22,9 +22,9 @@ final class ResponseFormat {
     static final String PARAM = "response_format";
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9_-]{1,64}");
     private static final int MAX_DEPTH = 32;
-    /** Keywords that only describe, never constrain: accepted and ignored. */
+    /** Keywords that only describe, never constrain (definitions constrain only where a $ref uses them). */
     private static final Set<String> ANNOTATIONS = Set.of("title", "description", "default", "examples", "$schema",
-            "$id", "$comment", "deprecated", "readOnly", "writeOnly");
+            "$id", "$comment", "deprecated", "readOnly", "writeOnly", "$defs", "definitions");
     private static final Map<String, Set<String>> KEYWORDS = Map.of(
             "object", Set.of("properties", "required", "additionalProperties"),
             "array", Set.of("items", "minItems", "maxItems"),
@@ -70,17 +70,55 @@ final class ResponseFormat {
             return new JsonSchema.Any();
         }
         Set<String> unsupported = new LinkedHashSet<>();
-        JsonSchema compiled = compile(schema, "#", 0, unsupported);
+        JsonSchema compiled = compile(schema, "#", 0, new Compilation(schema, unsupported, new HashSet<>()));
         if (!unsupported.isEmpty()) {
             throw invalid("response_format.json_schema.schema uses keywords that constrained output does not support: "
                     + String.join(", ", unsupported) + " (supported: type, properties, required, additionalProperties,"
-                    + " items, minItems, maxItems, minLength, maxLength, enum, const, anyOf)");
+                    + " items, minItems, maxItems, minLength, maxLength, enum, const, anyOf, $ref to $defs)");
         }
         return compiled;
     }
 
-    /** Compiles one schema object; unsupported keywords are collected, with their location, in {@code unsupported}. */
-    private static JsonSchema compile(JsonNode s, String at, int depth, Set<String> unsupported) {
+    /** The schema being compiled (for {@code $ref}), what it uses that is not supported, the refs being followed. */
+    private record Compilation(JsonNode root, Set<String> unsupported, Set<String> resolving) {
+    }
+
+    /**
+     * A {@code $ref} within the schema ({@code #/$defs/Pet}, any JSON pointer after {@code #}) is compiled in
+     * place; a reference that leads back to itself would need a recursive automaton and is refused.
+     */
+    private static JsonSchema reference(JsonNode s, String at, int depth, Compilation c) {
+        for (Iterator<String> it = s.fieldNames(); it.hasNext(); ) {
+            String keyword = it.next();
+            if (!keyword.equals("$ref") && !ANNOTATIONS.contains(keyword)) {
+                c.unsupported().add(keyword + " beside $ref (at " + at + ")");
+            }
+        }
+        String ref = s.get("$ref").asText();
+        JsonNode target = ref.startsWith("#") ? pointer(c.root(), ref.substring(1)) : null;
+        if (target == null || target.isMissingNode()) {
+            throw invalid("$ref '" + ref + "' at " + at + " does not point into this schema");
+        }
+        if (!c.resolving().add(ref)) {
+            throw invalid("$ref '" + ref + "' at " + at + " is recursive; recursive schemas are not supported");
+        }
+        try {
+            return compile(target, ref, depth + 1, c);
+        } finally {
+            c.resolving().remove(ref);
+        }
+    }
+
+    private static JsonNode pointer(JsonNode root, String pointer) {
+        try {
+            return root.at(pointer);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Compiles one schema object; unsupported keywords are collected, with their location, in {@code c}. */
+    private static JsonSchema compile(JsonNode s, String at, int depth, Compilation c) {
         if (depth > MAX_DEPTH) {
             throw invalid("the schema nests deeper than " + MAX_DEPTH + " levels at " + at);
         }
@@ -93,8 +131,11 @@ final class ResponseFormat {
         if (!s.isObject()) {
             throw invalid("the schema at " + at + " must be an object");
         }
+        if (s.has("$ref")) {
+            return reference(s, at, depth, c);
+        }
         if (s.has("anyOf")) {
-            return anyOf(s, at, depth, unsupported);
+            return anyOf(s, at, depth, c);
         }
         List<String> types = types(s, at);
         Set<String> allowed = new HashSet<>(ANNOTATIONS);
@@ -105,7 +146,7 @@ final class ResponseFormat {
         for (Iterator<String> it = s.fieldNames(); it.hasNext(); ) {
             String keyword = it.next();
             if (!allowed.contains(keyword)) {
-                unsupported.add(keyword + " (at " + at + ")");
+                c.unsupported().add(keyword + " (at " + at + ")");
             }
         }
         if (s.has("enum") || s.has("const")) {
@@ -114,9 +155,9 @@ final class ResponseFormat {
         List<JsonSchema> choices = new ArrayList<>();
         for (String type : types) {
             choices.add(switch (type) {
-                case "object" -> object(s, at, depth, unsupported);
+                case "object" -> object(s, at, depth, c);
                 case "array" -> new JsonSchema.Array(s.has("items") ? compile(s.get("items"), at + "/items", depth + 1,
-                        unsupported) : new JsonSchema.Any(), count(s, "minItems", 0, at),
+                        c) : new JsonSchema.Any(), count(s, "minItems", 0, at),
                         count(s, "maxItems", Integer.MAX_VALUE, at));
                 case "string" -> new JsonSchema.Str(count(s, "minLength", 0, at), count(s, "maxLength",
                         Integer.MAX_VALUE, at));
@@ -165,7 +206,7 @@ final class ResponseFormat {
         return types;
     }
 
-    private static JsonSchema anyOf(JsonNode s, String at, int depth, Set<String> unsupported) {
+    private static JsonSchema anyOf(JsonNode s, String at, int depth, Compilation c) {
         JsonNode choices = s.get("anyOf");
         if (!choices.isArray() || choices.isEmpty()) {
             throw invalid("anyOf at " + at + " must be a non-empty array of schemas");
@@ -173,24 +214,24 @@ final class ResponseFormat {
         for (Iterator<String> it = s.fieldNames(); it.hasNext(); ) {
             String keyword = it.next();
             if (!keyword.equals("anyOf") && !ANNOTATIONS.contains(keyword)) {
-                unsupported.add(keyword + " beside anyOf (at " + at + ")");
+                c.unsupported().add(keyword + " beside anyOf (at " + at + ")");
             }
         }
         List<JsonSchema> compiled = new ArrayList<>();
         for (int i = 0; i < choices.size(); i++) {
-            compiled.add(compile(choices.get(i), at + "/anyOf/" + i, depth + 1, unsupported));
+            compiled.add(compile(choices.get(i), at + "/anyOf/" + i, depth + 1, c));
         }
         return compiled.size() == 1 ? compiled.getFirst() : new JsonSchema.AnyOf(compiled);
     }
 
-    private static JsonSchema object(JsonNode s, String at, int depth, Set<String> unsupported) {
+    private static JsonSchema object(JsonNode s, String at, int depth, Compilation c) {
         JsonNode properties = s.path("properties");
         if (s.has("properties") && !properties.isObject()) {
             throw invalid("properties at " + at + " must be an object");
         }
         List<JsonSchema.Property> declared = new ArrayList<>();
         properties.fields().forEachRemaining(e -> declared.add(new JsonSchema.Property(e.getKey(),
-                compile(e.getValue(), at + "/properties/" + e.getKey(), depth + 1, unsupported))));
+                compile(e.getValue(), at + "/properties/" + e.getKey(), depth + 1, c))));
         Set<String> required = new HashSet<>();
         if (s.has("required")) {
             if (!s.get("required").isArray()) {
@@ -210,7 +251,7 @@ final class ResponseFormat {
         } else if (additional.isBoolean()) {
             extra = null;
         } else {
-            extra = compile(additional, at + "/additionalProperties", depth + 1, unsupported);
+            extra = compile(additional, at + "/additionalProperties", depth + 1, c);
         }
         return new JsonSchema.Obj(declared, required, extra);
     }
