@@ -43,7 +43,7 @@ class StructuredOutputIT {
             "type", "object",
             "properties", Map.of(
                     "name", Map.of("type", "string", "minLength", 1, "maxLength", 12),
-                    "age", Map.of("type", "integer"),
+                    "age", Map.of("type", "integer", "minimum", 1, "exclusiveMaximum", 13),
                     "mood", Map.of("enum", List.of("happy", "sad", "sleepy")),
                     "friends", Map.of("type", "array", "maxItems", 3,
                             "items", Map.of("type", "string", "maxLength", 8)),
@@ -216,9 +216,11 @@ class StructuredOutputIT {
     void unsupportedKeywordsAndInvalidSchemasAreRefused() {
         Map<String, Object> pattern = Map.of("type", "object", "properties",
                 Map.of("zip", Map.of("type", "string", "pattern", "^[0-9]{5}$"), "n", Map.of("$ref", "#/$defs/n")),
-                "$defs", Map.of("n", Map.of("type", "integer", "minimum", 0)));
+                "$defs", Map.of("n", Map.of("type", "number", "minimum", 0)));
         refused(pattern).body("error.message", containsString("pattern (at #/properties/zip)"))
-                .body("error.message", containsString("minimum (at #/$defs/n)"));
+                .body("error.message", containsString("minimum on a number (at #/$defs/n"));
+        refused(Map.of("type", "integer", "minimum", 5, "maximum", 4)).body("error.message",
+                containsString("no integer"));
         refused(Map.of("type", "object", "properties", Map.of("n", Map.of("$ref", "#/$defs/missing"))))
                 .body("error.message", containsString("does not point into this schema"));
         refused(Map.of("$ref", "#/$defs/node", "$defs", Map.of("node", Map.of("type", "object", "properties",

@@ -175,6 +175,7 @@ public final class JsonGrammar {
                 }
             }
             case JsonSchema.Num n -> startNumber(n.integer(), b, after, out);
+            case JsonSchema.IntRange r -> JsonNodes.RangeNode.start(r, b, after, out);
             case JsonSchema.Bool x -> {
                 if (b == 't') {
                     out.add(new Stack(new Literal(TRUE, 1), after));

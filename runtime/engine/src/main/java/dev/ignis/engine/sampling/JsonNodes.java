@@ -298,4 +298,68 @@ final class JsonNodes {
             return complete() && rest.top().canEnd(rest.rest());
         }
     }
+
+    /**
+     * An integer that must end up within {@code range}: a digit is refused as soon as no integer with the
+     * digits so far (and at most {@value JsonGrammar#MAX_DIGITS} digits in all) lies in the range, so the
+     * output can always still be completed. {@code digits} is 0 right after the minus sign.
+     */
+    record RangeNode(JsonSchema.IntRange range, boolean negative, long magnitude, int digits) implements Node {
+        static void start(JsonSchema.IntRange range, int b, Stack after, List<Stack> out) {
+            RangeNode first = b == '-' ? new RangeNode(range, true, 0, 0)
+                    : b >= '0' && b <= '9' ? new RangeNode(range, false, b - '0', 1) : null;
+            if (first != null && first.feasible()) {
+                out.add(new Stack(first, after));
+            }
+        }
+
+        @Override
+        public void step(JsonGrammar g, int b, Stack rest, List<Stack> out) {
+            boolean digit = b >= '0' && b <= '9';
+            boolean leadingZero = digits == 1 && magnitude == 0;
+            if (digit && !leadingZero && digits < JsonGrammar.MAX_DIGITS) {
+                RangeNode next = new RangeNode(range, negative, magnitude * 10 + (b - '0'), digits + 1);
+                if (next.feasible()) {
+                    out.add(new Stack(next, rest));
+                }
+            } else if (!digit && complete()) {
+                rest.top().step(g, b, rest.rest(), out);
+            }
+        }
+
+        private long value() {
+            return negative ? -magnitude : magnitude;
+        }
+
+        private boolean complete() {
+            return digits > 0 && value() >= range.minimum() && value() <= range.maximum();
+        }
+
+        /** Some integer written with these first digits, and at most MAX_DIGITS digits in all, is in range. */
+        private boolean feasible() {
+            if (digits == 0) {
+                return range.minimum() <= 0; // "-" then "0" (-0 is 0) or any negative number
+            }
+            if (digits == 1 && magnitude == 0) {
+                return range.minimum() <= 0 && range.maximum() >= 0;
+            }
+            long scale = 1;
+            for (int more = 0; digits + more <= JsonGrammar.MAX_DIGITS; more++) {
+                long low = magnitude * scale;
+                long high = low + scale - 1;
+                long min = negative ? -high : low;
+                long max = negative ? -low : high;
+                if (max >= range.minimum() && min <= range.maximum()) {
+                    return true;
+                }
+                scale *= 10;
+            }
+            return false;
+        }
+
+        @Override
+        public boolean canEnd(Stack rest) {
+            return complete() && rest.top().canEnd(rest.rest());
+        }
+    }
 }

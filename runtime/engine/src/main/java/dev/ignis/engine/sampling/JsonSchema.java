@@ -58,6 +58,21 @@ public sealed interface JsonSchema {
     record Num(boolean integer) implements JsonSchema {
     }
 
+    /**
+     * An integer between {@code minimum} and {@code maximum} inclusive, written without fraction or exponent;
+     * both within ±(10^15 - 1), the most digits {@link JsonGrammar} writes.
+     */
+    record IntRange(long minimum, long maximum) implements JsonSchema {
+        public static final long LIMIT = 999_999_999_999_999L;
+
+        public IntRange {
+            if (minimum > maximum || minimum < -LIMIT || maximum > LIMIT) {
+                throw new IllegalArgumentException("need -" + LIMIT + " <= minimum <= maximum <= " + LIMIT + ", got "
+                        + minimum + " and " + maximum);
+            }
+        }
+    }
+
     record Bool() implements JsonSchema {
     }
 

@@ -97,6 +97,60 @@ class JsonGrammarTest {
     }
 
     @Test
+    void boundedIntegersRefuseADigitOnceNoValueInRangeCanFollow() {
+        JsonSchema age = new JsonSchema.IntRange(0, 120);
+        for (String ok : List.of("0", "7", "99", "120", "-0")) {
+            assertThat(accepts(age, ok)).as(ok).isTrue();
+        }
+        for (String bad : List.of("121", "200", "-1", "00", "1.5", "1000")) {
+            assertThat(accepts(age, bad)).as(bad).isFalse();
+        }
+        assertThat(prefix(age, "12")).isTrue();
+        assertThat(prefix(age, "13")).as("130..139 and 13 itself: 13 fits").isTrue();
+        assertThat(prefix(age, "130")).isFalse();
+        assertThat(prefix(age, "-")).as("-0").isTrue();
+        JsonSchema negative = new JsonSchema.IntRange(-50, -10);
+        assertThat(accepts(negative, "-10")).isTrue();
+        assertThat(accepts(negative, "-5")).isFalse();
+        assertThat(prefix(negative, "-5")).as("-50").isTrue();
+        assertThat(prefix(negative, "-6")).isFalse();
+        assertThat(prefix(negative, "1")).isFalse();
+        JsonSchema big = new JsonSchema.IntRange(1_000, 1_000_000);
+        assertThat(prefix(big, "9")).as("9000").isTrue();
+        assertThat(accepts(big, "9")).isFalse();
+        assertThat(accepts(new JsonSchema.Array(big, 0, 3), "[5000, 999]")).isFalse();
+        assertThat(accepts(new JsonSchema.Array(big, 0, 3), "[5000,1000000]")).isTrue();
+    }
+
+    /** Random walks inside a bounded integer always reach a value in range. */
+    @Test
+    void randomWalksInABoundedIntegerNeverDeadEnd() {
+        SplittableRandom random = new SplittableRandom(5);
+        for (long[] r : new long[][] {{0, 120}, {-50, -10}, {1000, 1000000}, {-3, 3}, {17, 17}}) {
+            JsonSchema array = new JsonSchema.Array(new JsonSchema.IntRange(r[0], r[1]), 1, 1);
+            JsonGrammar g = new JsonGrammar(array);
+            for (int walk = 0; walk < 200; walk++) {
+                JsonGrammar.State s = g.start();
+                StringBuilder text = new StringBuilder();
+                while (!s.done()) {
+                    List<Integer> options = new ArrayList<>();
+                    for (int b : "[0123456789-],".chars().toArray()) {
+                        if (g.step(s, b) != null) {
+                            options.add(b);
+                        }
+                    }
+                    assertThat(options).as("dead end after %s", text).isNotEmpty();
+                    int b = options.get(random.nextInt(options.size()));
+                    s = g.step(s, b);
+                    text.append((char) b);
+                }
+                long v = Long.parseLong(text.substring(1, text.length() - 1));
+                assertThat(v).as(text.toString()).isBetween(r[0], r[1]);
+            }
+        }
+    }
+
+    @Test
     void whitespaceRunsAreBounded() {
         assertThat(prefix(new JsonSchema.Any(), "[" + " ".repeat(JsonGrammar.MAX_WHITESPACE))).isTrue();
         assertThat(prefix(new JsonSchema.Any(), "[" + " ".repeat(JsonGrammar.MAX_WHITESPACE + 1))).isFalse();

@@ -30,9 +30,11 @@ final class ResponseFormat {
             "array", Set.of("items", "minItems", "maxItems"),
             "string", Set.of("minLength", "maxLength"),
             "number", Set.of(),
-            "integer", Set.of(),
+            "integer", Set.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"),
             "boolean", Set.of(),
             "null", Set.of());
+
+    private static final List<String> BOUNDS = List.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum");
 
     private ResponseFormat() {
     }
@@ -74,7 +76,8 @@ final class ResponseFormat {
         if (!unsupported.isEmpty()) {
             throw invalid("response_format.json_schema.schema uses keywords that constrained output does not support: "
                     + String.join(", ", unsupported) + " (supported: type, properties, required, additionalProperties,"
-                    + " items, minItems, maxItems, minLength, maxLength, enum, const, anyOf, $ref to $defs)");
+                    + " items, minItems, maxItems, minLength, maxLength, integer bounds, enum, const, anyOf, $ref to"
+                    + " $defs)");
         }
         return compiled;
     }
@@ -145,8 +148,9 @@ final class ResponseFormat {
         }
         for (Iterator<String> it = s.fieldNames(); it.hasNext(); ) {
             String keyword = it.next();
-            if (!allowed.contains(keyword)) {
-                c.unsupported().add(keyword + " (at " + at + ")");
+            if (!allowed.contains(keyword) || (types.contains("number") && BOUNDS.contains(keyword))) {
+                c.unsupported().add(keyword + (types.contains("number") && BOUNDS.contains(keyword)
+                        ? " on a number (at " + at + "; supported on integers)" : " (at " + at + ")"));
             }
         }
         if (s.has("enum") || s.has("const")) {
@@ -162,7 +166,7 @@ final class ResponseFormat {
                 case "string" -> new JsonSchema.Str(count(s, "minLength", 0, at), count(s, "maxLength",
                         Integer.MAX_VALUE, at));
                 case "number" -> new JsonSchema.Num(false);
-                case "integer" -> new JsonSchema.Num(true);
+                case "integer" -> integer(s, at);
                 case "boolean" -> new JsonSchema.Bool();
                 default -> new JsonSchema.Null();
             });
@@ -254,6 +258,35 @@ final class ResponseFormat {
             extra = compile(additional, at + "/additionalProperties", depth + 1, c);
         }
         return new JsonSchema.Obj(declared, required, extra);
+    }
+
+    /** An integer, bounded when the schema gives bounds (exclusive ones move to the next integer inside). */
+    private static JsonSchema integer(JsonNode s, String at) {
+        if (BOUNDS.stream().noneMatch(s::has)) {
+            return new JsonSchema.Num(true);
+        }
+        double min = -JsonSchema.IntRange.LIMIT;
+        double max = JsonSchema.IntRange.LIMIT;
+        for (String bound : BOUNDS) {
+            JsonNode n = s.get(bound);
+            if (n == null) {
+                continue;
+            }
+            if (!n.isNumber()) {
+                throw invalid(bound + " at " + at + " must be a number");
+            }
+            double v = n.asDouble();
+            switch (bound) {
+                case "minimum" -> min = Math.max(min, Math.ceil(v));
+                case "exclusiveMinimum" -> min = Math.max(min, Math.floor(v) + 1);
+                case "maximum" -> max = Math.min(max, Math.floor(v));
+                default -> max = Math.min(max, Math.ceil(v) - 1);
+            }
+        }
+        if (min > max) {
+            throw invalid("no integer at " + at + " satisfies its bounds (within ±" + JsonSchema.IntRange.LIMIT + ")");
+        }
+        return new JsonSchema.IntRange((long) min, (long) max);
     }
 
     private static JsonSchema literals(JsonNode s, String at, List<String> types) {
