@@ -158,7 +158,9 @@ class OpenAiApiIT {
                 .body("error.code", equalTo("context_length_exceeded"));
         api().body(Map.of("prompt", "Zoo", "temperature", 5)).post("/v1/completions").then().statusCode(400)
                 .body("error.type", equalTo("invalid_request_error")).body("error.param", equalTo("temperature"));
-        api().body(Map.of("prompt", "Zoo", "n", 2)).post("/v1/completions").then().statusCode(400)
+        api().body(Map.of("prompt", "Zoo", "n", 3)).post("/v1/completions").then().statusCode(400)
+                .body("error.param", equalTo("n")).body("error.message", org.hamcrest.Matchers.containsString("at most 2"));
+        api().body(Map.of("prompt", "Zoo", "n", 0)).post("/v1/completions").then().statusCode(400)
                 .body("error.param", equalTo("n"));
         api().body(Map.of("prompt", "Zoo", "suffix", "end")).post("/v1/completions").then().statusCode(400)
                 .body("error.param", equalTo("suffix"));

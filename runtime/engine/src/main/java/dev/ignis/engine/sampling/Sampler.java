@@ -13,6 +13,8 @@ import java.util.random.RandomGeneratorFactory;
  */
 public final class Sampler {
 
+    static final int GREEDY_PROBES = 8;
+
     private final SamplingParams params;
     private final RandomGenerator random;
 
@@ -26,6 +28,16 @@ public final class Sampler {
      * @param history the tokens of the sequence so far (prompt and generated), for the penalties
      */
     public int sample(float[] logits, List<Integer> history) {
+        return sample(logits, history, null);
+    }
+
+    /**
+     * Like {@link #sample(float[], List)}, choosing only among the tokens {@code constraint} allows (null: no
+     * constraint). Greedy decoding tries the best tokens one by one ({@value #GREEDY_PROBES} at most) before
+     * masking the whole vocabulary; sampling masks it first, so that top-k, top-p and min-p see only allowed
+     * tokens. Returns -1 when the constraint allows no token at all.
+     */
+    public int sample(float[] logits, List<Integer> history, JsonConstraint constraint) {
         float[] l = logits.clone();
         params.logitBias().forEach((token, bias) -> {
             if (token >= 0 && token < l.length) {
@@ -33,6 +45,28 @@ public final class Sampler {
             }
         });
         applyPenalties(l, history);
+        if (constraint != null) {
+            if (params.temperature() <= 0) {
+                for (int probe = 0; probe < GREEDY_PROBES; probe++) {
+                    int best = Greedy.argmax(l);
+                    if (l[best] == Float.NEGATIVE_INFINITY) {
+                        break;
+                    }
+                    if (constraint.allows(best)) {
+                        return best;
+                    }
+                    l[best] = Float.NEGATIVE_INFINITY;
+                }
+            }
+            if (constraint.mask(l) == 0) {
+                return -1;
+            }
+            if (allBanned(l)) {
+                // Every allowed token was banned by logit_bias: the constraint wins over the bias.
+                System.arraycopy(logits, 0, l, 0, l.length);
+                constraint.mask(l);
+            }
+        }
         if (params.temperature() <= 0) {
             return Greedy.argmax(l);
         }
@@ -76,6 +110,15 @@ public final class Sampler {
             }
         }
         return ids[n - 1];
+    }
+
+    private static boolean allBanned(float[] l) {
+        for (float v : l) {
+            if (v != Float.NEGATIVE_INFINITY) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Entropy-scaled temperature: uniform candidates get the top of the range, a sure one the bottom. */

@@ -38,6 +38,12 @@ public record SamplingParams(float temperature, float dynamicRange, float dynami
         logitBias = logitBias == null ? Map.of() : Map.copyOf(logitBias);
     }
 
+    /** The same chain with another seed. */
+    public SamplingParams withSeed(long newSeed) {
+        return new SamplingParams(temperature, dynamicRange, dynamicExponent, topK, topP, minP, repetitionPenalty,
+                frequencyPenalty, presencePenalty, penaltyWindow, logitBias, newSeed);
+    }
+
     public static SamplingParams greedy() {
         return new SamplingParams(0, 0, 1, 0, 1, 0, 1, 0, 0, 64, Map.of(), 0);
     }

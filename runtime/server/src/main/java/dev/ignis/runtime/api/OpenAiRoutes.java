@@ -5,17 +5,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ignis.engine.sampling.JsonSchema;
+import dev.ignis.engine.sampling.SamplingParams;
 import dev.ignis.engine.tokenizer.Tokenizer;
 import dev.ignis.runtime.config.RuntimeConfig;
 import dev.ignis.runtime.inference.EmbeddingService;
-import dev.ignis.runtime.inference.GenerationListener;
 import dev.ignis.runtime.inference.GenerationRequest;
 import dev.ignis.runtime.inference.InferenceLoop;
 import dev.ignis.runtime.model.ModelHost;
 import dev.ignis.runtime.security.EndpointGuard;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -25,7 +25,6 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
@@ -201,11 +200,14 @@ public class OpenAiRoutes {
             if (s.embeddingModel()) {
                 throw wrongTask(s, chat ? "/v1/chat/completions" : "/v1/completions");
             }
-            Integer n = Requests.integer(body, "n", 1, 128);
-            if (n != null && n != 1) {
-                throw ApiException.invalid("n", "only n = 1 is supported");
-            }
             InferenceLoop loop = s.loop();
+            int n = Requests.orElse(Requests.integer(body, "n", 1, Integer.MAX_VALUE), 1);
+            int maxChoices = Math.min(config.maxChoices(), loop.slotCount());
+            if (n > maxChoices) {
+                throw ApiException.invalid("n", "n must be at most " + maxChoices + " on this server (each choice is"
+                        + " a sequence of its own: ignis.runtime.slots is " + loop.slotCount()
+                        + ", ignis.runtime.max-choices " + config.maxChoices() + "), got " + n);
+            }
             List<Integer> prompt = chat ? ChatPrompt.of(body, s, loop.tokenizer()) : CompletionPrompt.of(body, loop.tokenizer());
             Integer maxTokens = Requests.integer(body, chat && body.has("max_completion_tokens")
                     ? "max_completion_tokens" : "max_tokens", 1, 1 << 20);
@@ -220,26 +222,30 @@ public class OpenAiRoutes {
             if (!chat && body.hasNonNull("suffix")) {
                 throw ApiException.invalid("suffix", "suffix (fill-in-the-middle) is not supported by this model");
             }
-            if (chat && body.hasNonNull("response_format")
-                    && !"text".equals(body.get("response_format").path("type").asText())) {
-                throw ApiException.invalid("response_format", "response_format " + body.get("response_format")
-                        .path("type").asText() + " is not supported yet");
-            }
+            JsonSchema schema = ResponseFormat.of(body);
             boolean stream = Requests.bool(body, "stream");
             boolean includeUsage = stream && body.path("stream_options").path("include_usage").asBoolean(false);
             String echo = !chat && Requests.bool(body, "echo") ? loop.tokenizer().decode(prompt) : "";
-            Exchange exchange = new Exchange(ctx, chat, stream, includeUsage, s.name(), logprobs >= 0, echo);
-            GenerationRequest request = new GenerationRequest(prompt, Requests.sampling(body,
-                    loop.tokenizer().vocabularySize()), max, Requests.stops(body), Math.max(0, logprobs), exchange);
-            InferenceLoop.Handle handle;
+            GenerationExchange exchange = new GenerationExchange(ctx, json, this::error, n, chat, stream, includeUsage,
+                    s.name(), logprobs >= 0, echo, config.requestTimeout().toMillis());
+            SamplingParams sampling = Requests.sampling(body, loop.tokenizer().vocabularySize());
+            List<String> stops = Requests.stops(body);
+            boolean cachePrompt = !body.hasNonNull("cache_prompt") || Requests.bool(body, "cache_prompt");
+            List<GenerationRequest> requests = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                // Choice i draws with seed + i: choice 0 is what n = 1 gives with the same seed.
+                requests.add(new GenerationRequest(prompt, sampling.withSeed(sampling.seed() + i), max, stops,
+                        Math.max(0, logprobs), schema, cachePrompt, exchange.listener(i)));
+            }
+            List<InferenceLoop.Handle> handles;
             try {
-                handle = loop.submit(request);
+                handles = loop.submitAll(requests);
             } catch (InferenceLoop.QueueFullException e) {
                 ctx.response().putHeader("Retry-After", "1");
                 throw new ApiException(429, "rate_limit_error", "server_busy", null,
                         "the server is at capacity; retry after a second");
             }
-            exchange.start(handle, config.requestTimeout().toMillis());
+            exchange.start(handles);
         } catch (ApiException e) {
             error(ctx, e);
         }
@@ -325,198 +331,6 @@ public class OpenAiRoutes {
             return;
         }
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
-    }
-
-    /** One request's answer, fed by the inference loop and written on the request's own Vert.x context. */
-    private final class Exchange implements GenerationListener {
-        private final RoutingContext ctx;
-        private final Context context = Vertx.currentContext();
-        private final boolean chat;
-        private final boolean stream;
-        private final boolean includeUsage;
-        private final String model;
-        private final boolean logprobs;
-        private final String id;
-        private final long created = System.currentTimeMillis() / 1000;
-        private final StringBuilder text = new StringBuilder();
-        private final ArrayNode tokenLogprobs = json.createArrayNode();
-        private final AtomicBoolean timedOut = new AtomicBoolean();
-        private final String echo;
-        private long timer = -1;
-
-        Exchange(RoutingContext ctx, boolean chat, boolean stream, boolean includeUsage, String model,
-                 boolean logprobs, String echo) {
-            this.ctx = ctx;
-            this.chat = chat;
-            this.stream = stream;
-            this.includeUsage = includeUsage;
-            this.model = model;
-            this.logprobs = logprobs;
-            this.echo = echo;
-            this.id = (chat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID().toString().replace("-", "");
-        }
-
-        void start(InferenceLoop.Handle handle, long timeoutMillis) {
-            HttpServerResponse response = ctx.response();
-            // A client that goes away frees its slot at the next step.
-            response.closeHandler(v -> handle.close());
-            timer = ctx.vertx().setTimer(timeoutMillis, t -> {
-                timedOut.set(true);
-                handle.close();
-            });
-            if (stream) {
-                response.setChunked(true).putHeader("Content-Type", "text/event-stream")
-                        .putHeader("Cache-Control", "no-cache");
-                if (chat) {
-                    ObjectNode delta = json.createObjectNode().put("role", "assistant").put("content", "");
-                    write(chunk(delta, null, null));
-                } else if (!echo.isEmpty()) {
-                    write(chunk(null, echo, null));
-                }
-            }
-        }
-
-        @Override
-        public void text(String delta, List<TokenOutput> tokens) {
-            ArrayNode lp = logprobs ? logprobsOf(tokens) : null;
-            context.runOnContext(v -> {
-                if (stream) {
-                    if (!delta.isEmpty() || lp != null) {
-                        ObjectNode c = chat ? json.createObjectNode().put("content", delta) : null;
-                        write(chunk(c, chat ? null : delta, lp));
-                    }
-                } else {
-                    text.append(delta);
-                    if (lp != null) {
-                        tokenLogprobs.addAll(lp);
-                    }
-                }
-            });
-        }
-
-        @Override
-        public void done(String finishReason, int promptTokens, int completionTokens) {
-            context.runOnContext(v -> {
-                ctx.vertx().cancelTimer(timer);
-                if (ctx.response().ended() || ctx.response().closed()) {
-                    return;
-                }
-                if (timedOut.get()) {
-                    if (stream) {
-                        ctx.response().end();
-                    } else {
-                        error(ctx, new ApiException(504, "server_error", "timeout", null,
-                                "the request exceeded its time limit of " + config.requestTimeout().toSeconds() + " s"));
-                    }
-                    return;
-                }
-                ObjectNode usage = json.createObjectNode().put("prompt_tokens", promptTokens)
-                        .put("completion_tokens", completionTokens).put("total_tokens", promptTokens + completionTokens);
-                if (stream) {
-                    ObjectNode last = chunk(chat ? json.createObjectNode() : null, chat ? null : "", null);
-                    ((ObjectNode) last.get("choices").get(0)).put("finish_reason", finishReason);
-                    write(last);
-                    if (includeUsage) {
-                        ObjectNode u = chunk(null, null, null);
-                        u.putArray("choices");
-                        u.set("usage", usage);
-                        write(u);
-                    }
-                    ctx.response().end("data: [DONE]\n\n");
-                    return;
-                }
-                ObjectNode body = json.createObjectNode().put("id", id)
-                        .put("object", chat ? "chat.completion" : "text_completion").put("created", created)
-                        .put("model", model);
-                ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
-                if (chat) {
-                    choice.putObject("message").put("role", "assistant").put("content", text.toString());
-                    if (logprobs) {
-                        choice.putObject("logprobs").set("content", tokenLogprobs);
-                    } else {
-                        choice.putNull("logprobs");
-                    }
-                } else {
-                    choice.put("text", echo + text);
-                    if (logprobs) {
-                        choice.set("logprobs", legacyLogprobs());
-                    } else {
-                        choice.putNull("logprobs");
-                    }
-                }
-                choice.put("finish_reason", finishReason);
-                body.set("usage", usage);
-                send(ctx, 200, body);
-            });
-        }
-
-        @Override
-        public void failed(String message) {
-            context.runOnContext(v -> {
-                ctx.vertx().cancelTimer(timer);
-                if (stream && ctx.response().headWritten()) {
-                    ObjectNode error = json.createObjectNode();
-                    error.putObject("error").put("message", message).put("type", "server_error");
-                    write(error);
-                    ctx.response().end();
-                } else {
-                    error(ctx, new ApiException(500, "server_error", null, null, message));
-                }
-            });
-        }
-
-        private ObjectNode chunk(ObjectNode delta, String completionText, ArrayNode lp) {
-            ObjectNode c = json.createObjectNode().put("id", id)
-                    .put("object", chat ? "chat.completion.chunk" : "text_completion").put("created", created)
-                    .put("model", model);
-            ObjectNode choice = c.putArray("choices").addObject().put("index", 0);
-            if (chat) {
-                choice.set("delta", delta == null ? json.createObjectNode() : delta);
-                if (lp != null) {
-                    choice.putObject("logprobs").set("content", lp);
-                }
-            } else {
-                choice.put("text", completionText == null ? "" : completionText);
-                choice.putNull("logprobs");
-            }
-            choice.putNull("finish_reason");
-            return c;
-        }
-
-        private void write(JsonNode data) {
-            if (!ctx.response().ended() && !ctx.response().closed()) {
-                ctx.response().write("data: " + data + "\n\n");
-            }
-        }
-
-        private ArrayNode logprobsOf(List<TokenOutput> tokens) {
-            ArrayNode out = json.createArrayNode();
-            for (TokenOutput t : tokens) {
-                ObjectNode o = out.addObject().put("token", t.text()).put("logprob", t.logprob());
-                ArrayNode top = o.putArray("top_logprobs");
-                for (Alternative a : t.top()) {
-                    top.addObject().put("token", a.text()).put("logprob", a.logprob());
-                }
-            }
-            return out;
-        }
-
-        /** The completions API's older shape: parallel arrays of tokens and log-probabilities. */
-        private ObjectNode legacyLogprobs() {
-            ObjectNode o = json.createObjectNode();
-            ArrayNode tokens = o.putArray("tokens");
-            ArrayNode values = o.putArray("token_logprobs");
-            ArrayNode top = o.putArray("top_logprobs");
-            for (JsonNode t : tokenLogprobs) {
-                tokens.add(t.get("token").asText());
-                values.add(t.get("logprob").asDouble());
-                ObjectNode alternatives = top.addObject();
-                for (JsonNode a : t.get("top_logprobs")) {
-                    alternatives.put(a.get("token").asText(), a.get("logprob").asDouble());
-                }
-            }
-            return o;
-        }
     }
 
     static List<Integer> withBos(List<Integer> tokens, int bos) {

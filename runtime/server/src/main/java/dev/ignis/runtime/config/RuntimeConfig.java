@@ -48,6 +48,10 @@ public interface RuntimeConfig {
     @WithDefault("4")
     int slots();
 
+    /** The largest {@code n} (choices per request) accepted; it is also capped by {@link #slots()}. */
+    @WithDefault("4")
+    int maxChoices();
+
     /** Requests that may wait for a slot; more get 429. */
     @WithDefault("64")
     int queueSize();

@@ -8,8 +8,11 @@ public interface GenerationListener {
     /** New text (never part of a stop string), with the tokens that produced it and their log-probabilities. */
     void text(String delta, List<TokenOutput> tokens);
 
-    /** The end: {@code stop} (EOS or a stop string), {@code length} (max tokens or context), or {@code cancelled}. */
-    void done(String finishReason, int promptTokens, int completionTokens);
+    /**
+     * The end: {@code stop} (EOS, a stop string, or complete JSON), {@code length} (max tokens or context), or
+     * {@code cancelled}; {@code cachedTokens} of the prompt were taken from a cached prefix, not computed.
+     */
+    void done(String finishReason, int promptTokens, int cachedTokens, int completionTokens);
 
     /** A failure inside the engine; the message is safe to show. */
     void failed(String message);

@@ -1,11 +1,10 @@
 package dev.ignis.runtime.inference;
 
-import dev.ignis.engine.generate.StopMatcher;
-import dev.ignis.engine.generate.Utf8Stream;
 import dev.ignis.engine.model.KvCache;
 import dev.ignis.engine.model.Llama;
 import dev.ignis.engine.model.ModelLoader;
 import dev.ignis.engine.sampling.Sampler;
+import dev.ignis.engine.sampling.TokenTrie;
 import dev.ignis.engine.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,6 +27,7 @@ public final class InferenceLoop implements AutoCloseable {
 
     private final Llama model;
     private final Tokenizer tokenizer;
+    private final TokenTrie vocabulary; // token bytes for JSON-constrained requests, built once
     private final int contextSize;
     private final int prefillChunk;
     private final BlockingQueue<Handle> queue;
@@ -39,6 +39,7 @@ public final class InferenceLoop implements AutoCloseable {
     private final KvCache[] rowCaches;   // (row) its sequence's cache
     private final float[][] rowLogits;   // (row) where its logits go, or null when not needed
     private volatile boolean running = true;
+    private long starts; // requests started, a clock for choosing the least recently used slot
     private final RuntimeMetrics metrics;
 
     public InferenceLoop(ModelLoader.LoadedModel loaded, int slotCount, int contextSize, int queueSize,
@@ -48,12 +49,13 @@ public final class InferenceLoop implements AutoCloseable {
         }
         this.model = loaded.model();
         this.tokenizer = loaded.tokenizer();
+        this.vocabulary = new TokenTrie(tokenizer);
         this.contextSize = contextSize;
         this.prefillChunk = prefillChunk;
         this.queue = new ArrayBlockingQueue<>(queueSize);
         this.slots = new Slot[slotCount];
         for (int i = 0; i < slotCount; i++) {
-            slots[i] = new Slot(model.newCache(contextSize), new float[model.config().vocabSize()]);
+            slots[i] = new Slot(model.newCache(contextSize), contextSize, new float[model.config().vocabSize()]);
         }
         int capacity = slotCount * prefillChunk;
         this.batch = new Llama.Batch(model.config(), capacity, contextSize);
@@ -113,15 +115,42 @@ public final class InferenceLoop implements AutoCloseable {
         }
     }
 
+    public int slotCount() {
+        return slots.length;
+    }
+
     public Handle submit(GenerationRequest request) {
-        if (request.prompt().size() + request.maxTokens() > contextSize) {
-            throw new IllegalArgumentException("prompt and max_tokens exceed the context");
+        return submitAll(List.of(request)).getFirst();
+    }
+
+    /**
+     * Queues several sequences (the choices of one request) all or none: when the queue cannot take them
+     * all, those already queued are cancelled and {@link QueueFullException} is thrown.
+     */
+    public List<Handle> submitAll(List<GenerationRequest> requests) {
+        List<Handle> handles = new ArrayList<>();
+        for (GenerationRequest request : requests) {
+            if (request.prompt().size() + request.maxTokens() > contextSize) {
+                throw new IllegalArgumentException("prompt and max_tokens exceed the context");
+            }
+            handles.add(new Handle(request));
         }
-        Handle handle = new Handle(request);
-        if (!running || !queue.offer(handle)) {
-            throw new QueueFullException();
+        synchronized (queue) {
+            if (running && queue.remainingCapacity() >= handles.size()) {
+                int queued = 0;
+                for (Handle h : handles) {
+                    if (!queue.offer(h)) {
+                        break;
+                    }
+                    queued++;
+                }
+                if (queued == handles.size()) {
+                    return handles;
+                }
+            }
         }
-        return handle;
+        handles.forEach(Handle::close);
+        throw new QueueFullException();
     }
 
     private void run() {
@@ -131,7 +160,7 @@ public final class InferenceLoop implements AutoCloseable {
                 if (!step()) {
                     Handle next = queue.poll(100, TimeUnit.MILLISECONDS);
                     if (next != null) {
-                        free().start(next);
+                        start(next);
                     }
                 }
             } catch (InterruptedException e) {
@@ -143,6 +172,7 @@ public final class InferenceLoop implements AutoCloseable {
                     if (slot.handle != null) {
                         slot.finish(null, "the engine failed to generate");
                     }
+                    slot.position = 0; // what the failed pass wrote to the caches is not to be reused
                 }
             }
         }
@@ -170,6 +200,7 @@ public final class InferenceLoop implements AutoCloseable {
                 // Prefill a chunk of the prompt; only the last prompt position's logits are needed.
                 int end = Math.min(prompt.size(), slot.position + prefillChunk);
                 for (int pos = slot.position; pos < end; pos++) {
+                    slot.ids[pos] = prompt.get(pos);
                     rowTokens[rows] = prompt.get(pos);
                     rowPositions[rows] = pos;
                     rowCaches[rows] = slot.cache;
@@ -180,6 +211,7 @@ public final class InferenceLoop implements AutoCloseable {
             }
             int token = decode(slot);
             if (token >= 0) {
+                slot.ids[slot.position] = token;
                 rowTokens[rows] = token;
                 rowPositions[rows] = slot.position;
                 rowCaches[rows] = slot.cache;
@@ -201,7 +233,12 @@ public final class InferenceLoop implements AutoCloseable {
     /** Samples a slot's next token from its logits and emits it; -1 when the slot finished instead. */
     private int decode(Slot slot) {
         Handle h = slot.handle;
-        int token = slot.sampler.sample(slot.logits, slot.history);
+        int token = slot.sampler.sample(slot.logits, slot.history, slot.json);
+        if (token < 0) {
+            flushHeldText(slot);
+            slot.finish(null, "no token of the vocabulary can continue the JSON output");
+            return -1;
+        }
         slot.history.add(token);
         slot.generated++;
         long now = System.nanoTime();
@@ -218,12 +255,20 @@ public final class InferenceLoop implements AutoCloseable {
             slot.finish("stop", null);
             return -1;
         }
+        if (slot.json != null) {
+            slot.json.accept(token);
+        }
         String text = slot.utf8.add(tokenizer.tokenBytes(token));
         String visible = slot.stops.add(text);
         if (!visible.isEmpty() || h.request.logprobs() > 0) {
             h.request.listener().text(visible, List.of(output(slot, token, text)));
         }
         if (slot.stops.stopped()) {
+            slot.finish("stop", null);
+            return -1;
+        }
+        if (slot.json != null && slot.json.done()) {
+            flushHeldText(slot);
             slot.finish("stop", null);
             return -1;
         }
@@ -236,24 +281,52 @@ public final class InferenceLoop implements AutoCloseable {
     }
 
     private void admit() {
-        for (Slot slot : slots) {
-            if (slot.handle == null) {
-                Handle next = queue.poll();
-                if (next == null) {
-                    return;
-                }
-                slot.start(next);
+        while (true) {
+            boolean free = false;
+            for (Slot slot : slots) {
+                free |= slot.handle == null;
             }
+            Handle next = free ? queue.poll() : null;
+            if (next == null) {
+                return;
+            }
+            start(next);
         }
     }
 
-    private Slot free() {
+    /**
+     * Starts a request in the free slot whose cache holds the longest prefix of its prompt (prefix reuse: a
+     * follow-up chat turn does not compute the conversation again); among equals, the one used longest ago,
+     * so that recent conversations stay cached. At least the prompt's last token is computed again, for its
+     * logits.
+     */
+    private void start(Handle next) {
+        List<Integer> prompt = next.request.prompt();
+        Slot best = null;
+        int bestReuse = -1;
         for (Slot slot : slots) {
-            if (slot.handle == null) {
-                return slot;
+            if (slot.handle != null) {
+                continue;
+            }
+            int reuse = 0;
+            if (next.request.cachePrompt()) {
+                int limit = Math.min(slot.position, prompt.size() - 1);
+                while (reuse < limit && slot.ids[reuse] == prompt.get(reuse)) {
+                    reuse++;
+                }
+            }
+            if (reuse > bestReuse || (reuse == bestReuse && slot.lastUsed < best.lastUsed)) {
+                best = slot;
+                bestReuse = reuse;
             }
         }
-        throw new IllegalStateException("no free slot although none is active");
+        if (best == null) {
+            throw new IllegalStateException("no free slot although one was counted");
+        }
+        best.start(next, vocabulary, bestReuse, ++starts);
+        if (metrics != null) {
+            metrics.cached(bestReuse);
+        }
     }
 
     /** Text held back as a possible stop string or half a character turns out to be plain text. */
@@ -300,47 +373,6 @@ public final class InferenceLoop implements AutoCloseable {
         Handle waiting;
         while ((waiting = queue.poll()) != null) {
             waiting.request.listener().failed("the server is shutting down");
-        }
-    }
-
-    /** One sequence's place in the loop: its KV cache and scratch buffers are reused by the next request. */
-    private static final class Slot {
-        final KvCache cache;
-        final float[] logits; // (vocab) of the last position processed
-        Handle handle;
-        int position;         // next position to run
-        int advanceTo;        // position after this step's rows
-        int generated;
-        long lastToken;
-        List<Integer> history;
-        Sampler sampler;
-        StopMatcher stops;
-        Utf8Stream utf8;
-
-        Slot(KvCache cache, float[] logits) {
-            this.cache = cache;
-            this.logits = logits;
-        }
-
-        void start(Handle h) {
-            handle = h;
-            position = 0;
-            advanceTo = 0;
-            generated = 0;
-            history = new ArrayList<>(h.request.prompt());
-            sampler = new Sampler(h.request.sampling());
-            stops = new StopMatcher(h.request.stops());
-            utf8 = new Utf8Stream();
-        }
-
-        void finish(String reason, String error) {
-            Handle h = handle;
-            handle = null;
-            if (error != null) {
-                h.request.listener().failed(error);
-            } else {
-                h.request.listener().done(reason, h.request.prompt().size(), generated);
-            }
         }
     }
 }

@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 public final class RuntimeMetrics {
 
     private final Counter promptTokens;
+    private final Counter cachedPromptTokens;
     private final Counter generatedTokens;
     private final Timer timeToFirstToken;
     private final Timer interTokenLatency;
@@ -32,6 +33,7 @@ public final class RuntimeMetrics {
         Gauge.builder("ignis.load", load, s -> s.get().doubleValue()).strongReference(true)
                 .description("requests running plus waiting in this runtime").register(registry);
         promptTokens = registry.counter("ignis.tokens.prompt");
+        cachedPromptTokens = registry.counter("ignis.tokens.prompt.cached");
         generatedTokens = registry.counter("ignis.tokens.generated");
         timeToFirstToken = Timer.builder("ignis.time.to.first.token").publishPercentileHistogram().register(registry);
         interTokenLatency = Timer.builder("ignis.inter.token.latency").publishPercentileHistogram().register(registry);
@@ -41,6 +43,11 @@ public final class RuntimeMetrics {
 
     void prompt(int tokens) {
         promptTokens.increment(tokens);
+    }
+
+    /** Prompt tokens taken from a slot's cache instead of being computed. */
+    void cached(int tokens) {
+        cachedPromptTokens.increment(tokens);
     }
 
     void firstToken(long nanosSinceSubmit) {

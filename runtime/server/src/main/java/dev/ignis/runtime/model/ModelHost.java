@@ -137,6 +137,9 @@ public class ModelHost {
     }
 
     private State loadDecoder(GgufFile file, Precision precision, String name) {
+        if (config.maxChoices() < 1) {
+            throw new IllegalArgumentException("ignis.runtime.max-choices must be at least 1, got " + config.maxChoices());
+        }
         ModelLoader.LoadedModel loaded;
         if (config.threads().isPresent()) {
             int threads = config.threads().get();
