@@ -83,6 +83,18 @@ public interface RuntimeConfig {
     /** CIDRs allowed to call the API; none means every address. */
     Optional<List<String>> allowedIps();
 
+    /**
+     * A file listing the allowed CIDRs (commas, spaces or new lines), read again every 2 s: how a Kubernetes
+     * ConfigMap delivers changes without a restart. Excludes {@link #allowedIps()}.
+     */
+    Optional<String> allowedIpsFile();
+
+    /**
+     * A file listing endpoint keys' hex SHA-256 hashes, read again every 2 s (a mounted Secret). A file that lists
+     * none admits nobody. Excludes {@link #apiKeys()} and {@link #apiKeySha256()}.
+     */
+    Optional<String> apiKeySha256File();
+
     /** CIDRs of proxies whose X-Forwarded-For is believed. */
     Optional<List<String>> trustedProxies();
 }
