@@ -58,17 +58,18 @@ class HelmChartRbacTest {
      * (InferenceDeploymentReconciler.secretProblem), runtime pods read through an informer (RuntimePodHealth),
      * Events by create (KubernetesEvents).
      */
-    static final Map<Grant, Set<String>> OPERATOR = Map.of(
-            Grant.of(GROUP, PLURAL), Set.of("get", "list", "watch"),
-            Grant.of(GROUP, PLURAL + "/status"), Set.of("patch"),
-            Grant.of("apps", "deployments"), OWNED,
-            Grant.of("", "services"), OWNED,
-            Grant.of("networking.k8s.io", "networkpolicies"), OWNED,
-            Grant.of("autoscaling", "horizontalpodautoscalers"), OWNED,
-            Grant.of("policy", "poddisruptionbudgets"), OWNED,
-            Grant.of("", "secrets"), Set.of("get"),
-            Grant.of("", "pods"), Set.of("get", "list", "watch"),
-            Grant.of("", "events"), Set.of("create"));
+    static final Map<Grant, Set<String>> OPERATOR = Map.ofEntries(
+            Map.entry(Grant.of(GROUP, PLURAL), Set.of("get", "list", "watch")),
+            Map.entry(Grant.of(GROUP, PLURAL + "/status"), Set.of("patch")),
+            Map.entry(Grant.of("apps", "deployments"), OWNED),
+            Map.entry(Grant.of("", "services"), OWNED),
+            Map.entry(Grant.of("networking.k8s.io", "networkpolicies"), OWNED),
+            Map.entry(Grant.of("autoscaling", "horizontalpodautoscalers"), OWNED),
+            Map.entry(Grant.of("policy", "poddisruptionbudgets"), OWNED),
+            Map.entry(Grant.of("", "configmaps"), OWNED),
+            Map.entry(Grant.of("", "secrets"), Set.of("get")),
+            Map.entry(Grant.of("", "pods"), Set.of("get", "list", "watch")),
+            Map.entry(Grant.of("", "events"), Set.of("create")));
 
     static final Map<Grant, Set<String>> LEADER_ELECTION = Map.of(
             Grant.of("coordination.k8s.io", "leases"), Set.of("get", "create", "update"));

@@ -42,6 +42,7 @@ public class InferenceDeploymentReconciler implements Reconciler<InferenceDeploy
 
     private final RuntimeDeploymentDependentResource deployment;
     private final RuntimeServiceDependentResource service = new RuntimeServiceDependentResource();
+    private final RuntimeAccessConfigMapDependentResource access = new RuntimeAccessConfigMapDependentResource();
     private final RuntimeNetworkPolicyDependentResource networkPolicy = new RuntimeNetworkPolicyDependentResource();
     private final RuntimeAutoscalerDependentResource autoscaler = new RuntimeAutoscalerDependentResource();
     private final RuntimeDisruptionBudgetDependentResource disruptionBudget =
@@ -58,7 +59,7 @@ public class InferenceDeploymentReconciler implements Reconciler<InferenceDeploy
     public List<EventSource<?, InferenceDeployment>> prepareEventSources(
             EventSourceContext<InferenceDeployment> context) {
         List<EventSource<?, InferenceDeployment>> sources = new ArrayList<>(EventSourceUtils.dependentEventSources(
-                context, deployment, service, networkPolicy, autoscaler, disruptionBudget));
+                context, access, deployment, service, networkPolicy, autoscaler, disruptionBudget));
         // Runtime pods are not owned by the resource (their ReplicaSet is); they map back by their label.
         sources.add(new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class,
                         InferenceDeployment.class)
@@ -83,6 +84,7 @@ public class InferenceDeploymentReconciler implements Reconciler<InferenceDeploy
         Service observedService = context.getSecondaryResource(Service.class).orElse(null);
         if (problems.isEmpty()) {
             secretProblem = secretProblem(primary, context);
+            access.reconcile(primary, context);
             observedDeployment = deployment.reconcile(primary, context).getSingleResource()
                     .orElse(observedDeployment);
             observedService = service.reconcile(primary, context).getSingleResource().orElse(observedService);

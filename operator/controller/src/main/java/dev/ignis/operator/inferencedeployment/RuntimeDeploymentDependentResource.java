@@ -31,6 +31,9 @@ import java.util.Map;
 class RuntimeDeploymentDependentResource extends OwnedDependentResource<Deployment> {
 
     static final String CACHE_PATH = "/var/cache/ignis";
+    static final String ACCESS_PATH = "/etc/ignis/access";
+    static final String KEYS_PATH = "/etc/ignis/keys";
+    static final String KEYS_FILE = "api-key-sha256";
     static final String CONTAINER = "runtime";
 
     private final OperatorSettings settings;
@@ -98,7 +101,7 @@ class RuntimeDeploymentDependentResource extends OwnedDependentResource<Deployme
                                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                             .endSecurityContext()
                             .withContainers(container(primary, image, pullPolicy))
-                            .withVolumes(volumes(spec.getModelCache()))
+                            .withVolumes(volumes(primary))
                             .withNodeSelector(spec.getNodeSelector() == null || spec.getNodeSelector().isEmpty()
                                     ? null : spec.getNodeSelector())
                             .withTolerations(spec.getTolerations() == null || spec.getTolerations().isEmpty()
@@ -133,6 +136,11 @@ class RuntimeDeploymentDependentResource extends OwnedDependentResource<Deployme
                 .endSecurityContext()
                 .addNewVolumeMount().withName("model-cache").withMountPath(CACHE_PATH).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .addNewVolumeMount().withName("access").withMountPath(ACCESS_PATH).withReadOnly(true).endVolumeMount()
+                .addAllToVolumeMounts(spec.getAuth() != null && !spec.getAuth().isDisabled()
+                        ? List.of(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("keys")
+                                .withMountPath(KEYS_PATH).withReadOnly(true).build())
+                        : List.of())
                 .build();
     }
 
@@ -159,16 +167,12 @@ class RuntimeDeploymentDependentResource extends OwnedDependentResource<Deployme
         if (engine != null && engine.getThreads() != null) {
             env.add(env("IGNIS_RUNTIME_THREADS", engine.getThreads().toString()));
         }
-        List<String> ranges = spec.getAllowedSourceRanges();
-        if (ranges != null && !ranges.isEmpty()) {
-            // The runtime checks the list too: a second line of defence behind the load balancer.
-            env.add(env("IGNIS_RUNTIME_ALLOWED_IPS", String.join(",", ranges)));
-        }
+        // The runtime checks the allowed list and the keys too (a second line of defence behind the load
+        // balancer), from mounted files it reads again while it runs: changing them needs no rollout.
+        env.add(env("IGNIS_RUNTIME_ALLOWED_IPS_FILE", ACCESS_PATH + "/" + RuntimeAccessConfigMapDependentResource.ALLOWED_IPS));
         AuthSpec auth = spec.getAuth();
         if (auth != null && !auth.isDisabled()) {
-            env.add(new EnvVarBuilder().withName("IGNIS_RUNTIME_API_KEY_SHA256")
-                    .withNewValueFrom().withNewSecretKeyRef(auth.secretKeyOrDefault(), auth.getSecretName(), false)
-                    .endValueFrom().build());
+            env.add(env("IGNIS_RUNTIME_API_KEY_SHA256_FILE", KEYS_PATH + "/" + KEYS_FILE));
         }
         return env;
     }
@@ -186,7 +190,21 @@ class RuntimeDeploymentDependentResource extends OwnedDependentResource<Deployme
                 .build();
     }
 
-    private static List<Volume> volumes(ModelCacheSpec cache) {
+    private static List<Volume> volumes(InferenceDeployment primary) {
+        List<Volume> volumes = new ArrayList<>(cacheVolumes(primary.getSpec().getModelCache()));
+        volumes.add(new VolumeBuilder().withName("access").withNewConfigMap()
+                .withName(RuntimeAccessConfigMapDependentResource.name(primary)).endConfigMap().build());
+        AuthSpec auth = primary.getSpec().getAuth();
+        if (auth != null && !auth.isDisabled()) {
+            // Only the key with the hashes, under a fixed file name, whatever the Secret calls it.
+            volumes.add(new VolumeBuilder().withName("keys").withNewSecret().withSecretName(auth.getSecretName())
+                    .addNewItem().withKey(auth.secretKeyOrDefault()).withPath(KEYS_FILE).endItem()
+                    .withOptional(false).endSecret().build());
+        }
+        return volumes;
+    }
+
+    private static List<Volume> cacheVolumes(ModelCacheSpec cache) {
         Volume modelCache;
         if (cache != null && cache.getPersistentVolumeClaim() != null) {
             modelCache = new VolumeBuilder().withName("model-cache").withNewPersistentVolumeClaim()

@@ -51,17 +51,28 @@ class DesiredStateTest {
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health/live");
         assertThat(c.getResources().getRequests().get("cpu").toString()).isEqualTo("2");
         assertThat(c.getVolumeMounts()).extracting(m -> m.getMountPath())
-                .containsExactlyInAnyOrder("/var/cache/ignis", "/tmp");
+                .containsExactlyInAnyOrder("/var/cache/ignis", "/tmp", "/etc/ignis/access", "/etc/ignis/keys");
 
         Map<String, EnvVar> env = env(c);
         assertThat(env.get("IGNIS_RUNTIME_MODEL").getValue()).startsWith("https://huggingface.co/");
         assertThat(env.get("IGNIS_RUNTIME_QUANTIZATION").getValue()).isEqualTo("int8");
         assertThat(env.get("IGNIS_RUNTIME_CONTEXT_SIZE").getValue()).isEqualTo("8192");
-        assertThat(env.get("IGNIS_RUNTIME_API_KEY_SHA256").getValueFrom().getSecretKeyRef().getName())
-                .isEqualTo("llama-1b-keys");
-        assertThat(env.get("IGNIS_RUNTIME_API_KEY_SHA256").getValueFrom().getSecretKeyRef().getKey())
-                .isEqualTo("api-key-sha256");
-        assertThat(env).doesNotContainKey("IGNIS_RUNTIME_ALLOWED_IPS");
+        // Keys and allowed list come from mounted files the runtime re-reads: no restart when they change.
+        assertThat(env.get("IGNIS_RUNTIME_API_KEY_SHA256_FILE").getValue()).isEqualTo("/etc/ignis/keys/api-key-sha256");
+        assertThat(env.get("IGNIS_RUNTIME_ALLOWED_IPS_FILE").getValue()).isEqualTo("/etc/ignis/access/allowed-ips");
+        assertThat(env).doesNotContainKeys("IGNIS_RUNTIME_ALLOWED_IPS", "IGNIS_RUNTIME_API_KEY_SHA256");
+        var volumes = pod.getVolumes();
+        assertThat(volumes).anySatisfy(v -> {
+            assertThat(v.getName()).isEqualTo("keys");
+            assertThat(v.getSecret().getSecretName()).isEqualTo("llama-1b-keys");
+            assertThat(v.getSecret().getItems()).singleElement().satisfies(item -> {
+                assertThat(item.getKey()).isEqualTo("api-key-sha256");
+                assertThat(item.getPath()).isEqualTo("api-key-sha256");
+            });
+        });
+        assertThat(volumes).anyMatch(v -> v.getConfigMap() != null && "llama-1b-access".equals(v.getConfigMap().getName()));
+        assertThat(c.getVolumeMounts()).filteredOn(m -> m.getMountPath().startsWith("/etc/ignis"))
+                .allSatisfy(m -> assertThat(m.getReadOnly()).isTrue()).hasSize(2);
     }
 
     @Test
@@ -73,7 +84,14 @@ class DesiredStateTest {
         assertThat(deployments.desiredFor(r, 1).getSpec().getReplicas()).isEqualTo(2);
 
         Container c = deployments.desiredFor(r, null).getSpec().getTemplate().getSpec().getContainers().getFirst();
-        assertThat(env(c).get("IGNIS_RUNTIME_ALLOWED_IPS").getValue()).isEqualTo("203.0.113.0/24,2001:db8:1234::/48");
+        var access = new RuntimeAccessConfigMapDependentResource().desired(r);
+        assertThat(access.getMetadata().getName()).isEqualTo("qwen-small-access");
+        assertThat(access.getData().get("allowed-ips")).isEqualTo("203.0.113.0/24\n2001:db8:1234::/48\n");
+        // The ranges are not in the pod template: changing them does not roll the pods.
+        var other = Fixtures.stored("qwen-autoscaled-restricted.yaml");
+        other.getSpec().setAllowedSourceRanges(java.util.List.of("198.51.100.0/24"));
+        assertThat(deployments.desiredFor(other, null).getSpec().getTemplate())
+                .isEqualTo(deployments.desiredFor(r, null).getSpec().getTemplate());
         assertThat(env(c).get("IGNIS_RUNTIME_SLOTS").getValue()).isEqualTo("4");
         assertThat(deployments.desiredFor(r, null).getSpec().getTemplate().getSpec().getVolumes().getFirst()
                 .getPersistentVolumeClaim().getClaimName()).isEqualTo("ignis-model-cache");
@@ -157,8 +175,11 @@ class DesiredStateTest {
 
     @Test
     void disabledAuthPassesNoKeys() {
-        Container c = deployments.desiredFor(Fixtures.stored("internal-no-auth.yaml"), null).getSpec().getTemplate()
-                .getSpec().getContainers().getFirst();
-        assertThat(env(c)).doesNotContainKey("IGNIS_RUNTIME_API_KEY_SHA256");
+        var pod = deployments.desiredFor(Fixtures.stored("internal-no-auth.yaml"), null).getSpec().getTemplate()
+                .getSpec();
+        assertThat(env(pod.getContainers().getFirst())).doesNotContainKey("IGNIS_RUNTIME_API_KEY_SHA256_FILE");
+        assertThat(pod.getVolumes()).noneMatch(v -> v.getName().equals("keys"));
+        assertThat(new RuntimeAccessConfigMapDependentResource().desired(Fixtures.stored("internal-no-auth.yaml"))
+                .getData().get("allowed-ips")).as("empty list: every address").isEmpty();
     }
 }

@@ -103,7 +103,8 @@ class InferenceDeploymentOperatorIT {
         assertThat(policy.getSpec().getIngress().getFirst().getFrom()).extracting(p -> p.getIpBlock().getCidr())
                 .containsExactly("203.0.113.0/24", "2001:db8::/32");
         assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
-        for (var owned : List.of(deployment, service, policy, pdb)) {
+        var access = await(() -> client.configMaps().inNamespace(NS).withName("llm-access").get());
+        for (var owned : List.of(deployment, service, policy, pdb, access)) {
             OwnerReference owner = owned.getMetadata().getOwnerReferences().getFirst();
             assertThat(owner.getUid()).isEqualTo(created.getMetadata().getUid());
             assertThat(owner.getKind()).isEqualTo("InferenceDeployment");
@@ -116,8 +117,16 @@ class InferenceDeploymentOperatorIT {
                 InferenceDeploymentStatus.Phase.Progressing);
         assertThat(condition(pending, "Ready").getStatus()).isEqualTo("False");
 
-        // The allowed ranges change: the load balancer and the NetworkPolicy follow.
+        assertThat(client.configMaps().inNamespace(NS).withName("llm-access").get().getData().get("allowed-ips"))
+                .isEqualTo("203.0.113.0/24\n2001:db8::/32\n");
+        String podTemplateVersion = client.apps().deployments().inNamespace(NS).withName("llm").get().getMetadata()
+                .getResourceVersion();
+
+        // The allowed ranges change: the load balancer, the NetworkPolicy and the runtime's file follow, and
+        // the pods are not rolled (the Deployment is not written).
         edit("llm", r -> r.getSpec().setAllowedSourceRanges(List.of("198.51.100.7/32")));
+        await(() -> "198.51.100.7/32\n".equals(client.configMaps().inNamespace(NS).withName("llm-access").get()
+                .getData().get("allowed-ips")) ? true : null);
         await(() -> {
             Service s = client.services().inNamespace(NS).withName("llm").get();
             return s.getSpec().getLoadBalancerSourceRanges().equals(List.of("198.51.100.7/32")) ? s : null;
@@ -127,6 +136,8 @@ class InferenceDeploymentOperatorIT {
                     .get().getSpec().getIngress().getFirst().getFrom();
             return from.size() == 1 && from.getFirst().getIpBlock().getCidr().equals("198.51.100.7/32") ? from : null;
         });
+        assertThat(client.apps().deployments().inNamespace(NS).withName("llm").get().getMetadata().getResourceVersion())
+                .as("no rollout for an ACL change").isEqualTo(podTemplateVersion);
 
         // Scaling out: an autoscaler appears between the new bounds and the Deployment starts at min.
         edit("llm", r -> {
