@@ -29,6 +29,7 @@ import java.util.Map;
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar inspect MODEL.gguf
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar generate MODEL.gguf --prompt "Once upon a time"
  *      [--steps 128] [--temperature 0] [--top-k 0] [--top-p 1] [--min-p 0] [--seed 0] [--stop TEXT] [--threads N]
+ *      [--ids 1,450,4628 instead of --prompt] [--logits-json FILE [--top 10]]
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar embed EMBEDDING-MODEL.gguf --text "Hello world" [--batch 1]
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar synth --preset llama-3.2-1b --type q8_0 --out m.gguf
  * java --add-modules jdk.incubator.vector -jar ignis-engine.jar bench m.gguf [--prompt 64] [--tokens 16] [--batch 1,4,8]
@@ -59,6 +60,7 @@ public final class EngineCli {
         if (args.length < 2 || !List.of("inspect", "generate", "bench", "embed").contains(args[0])) {
             err.println("usage: inspect MODEL.gguf | generate MODEL.gguf --prompt TEXT [--steps N] [--temperature T]"
                     + " [--top-k K] [--top-p P] [--min-p P] [--seed S] [--stop TEXT] [--threads N]"
+                    + " [--ids I,J,K instead of --prompt] [--logits-json FILE [--top K]]"
                     + " | embed MODEL.gguf --text TEXT [--batch N]"
                     + " | bench MODEL.gguf [--prompt N] [--tokens N] [--batch 1,4,8] [--bandwidth-mib M] [--threads N]"
                     + " | synth --preset " + SyntheticModel.PRESETS.keySet() + " --type f32|f16|bf16|q8_0|q4_0 --out FILE"
@@ -118,8 +120,21 @@ public final class EngineCli {
     private static int generate(GgufFile file, Map<String, String> o, PrintStream out, PrintStream err) {
         try (ModelLoader.LoadedModel loaded = load(file, o)) {
             List<Integer> prompt = new ArrayList<>();
-            prompt.add(loaded.tokenizer().bos());
-            prompt.addAll(loaded.tokenizer().encode(o.getOrDefault("--prompt", "")));
+            if (o.containsKey("--ids")) {
+                // Token ids as given (BOS included if wanted): the same input another engine is given.
+                for (String id : o.get("--ids").split(",")) {
+                    int value = Integer.parseInt(id.strip());
+                    if (value < 0 || value >= loaded.model().config().vocabSize()) {
+                        err.println("error: --ids: " + value + " is not a token id of this model (0.."
+                                + (loaded.model().config().vocabSize() - 1) + ")");
+                        return 2;
+                    }
+                    prompt.add(value);
+                }
+            } else {
+                prompt.add(loaded.tokenizer().bos());
+                prompt.addAll(loaded.tokenizer().encode(o.getOrDefault("--prompt", "")));
+            }
             SamplingParams params = new SamplingParams(Float.parseFloat(o.getOrDefault("--temperature", "0")), 0, 1,
                     Integer.parseInt(o.getOrDefault("--top-k", "0")), Float.parseFloat(o.getOrDefault("--top-p", "1")),
                     Float.parseFloat(o.getOrDefault("--min-p", "0")), 1, 0, 0, 64, Map.of(),
@@ -127,11 +142,25 @@ public final class EngineCli {
             int steps = Integer.parseInt(o.getOrDefault("--steps", "128"));
             StopMatcher stops = new StopMatcher(o.containsKey("--stop") ? List.of(o.get("--stop")) : List.of());
             long start = System.nanoTime();
-            List<Integer> tokens = new Generator(loaded.model()).sample(prompt, steps,
-                    t -> t == loaded.tokenizer().eos() || t == loaded.tokenizer().bos(), new Sampler(params));
+            TopLogitsWriter logits = o.containsKey("--logits-json")
+                    ? new TopLogitsWriter(Path.of(o.get("--logits-json")), Integer.parseInt(o.getOrDefault("--top", "10")))
+                    : null;
+            List<Integer> tokens;
+            try {
+                tokens = new Generator(loaded.model()).sample(prompt, steps,
+                        t -> t == loaded.tokenizer().eos() || t == loaded.tokenizer().bos(), new Sampler(params),
+                        logits == null ? null : logits::step);
+            } finally {
+                if (logits != null) {
+                    logits.close();
+                }
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
             String text = stops.add(loaded.tokenizer().decode(tokens)) + stops.flush();
             out.println(text);
+            if (o.containsKey("--ids")) {
+                err.println("ids: " + tokens);
+            }
             err.printf(Locale.ROOT, "%d positions in %.3f s (%.1f tokens/s)%n", tokens.size() + 1, seconds,
                     (tokens.size() + 1) / seconds);
             return 0;

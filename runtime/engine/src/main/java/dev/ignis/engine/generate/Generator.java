@@ -40,6 +40,12 @@ public final class Generator {
         return run(prompt, steps, stop, null, sampler);
     }
 
+    /** Like {@link #sample}, telling {@code listener} each step's logits as the model produced them. */
+    public List<Integer> sample(List<Integer> prompt, int steps, IntPredicate stop, Sampler sampler,
+                                StepListener listener) {
+        return run(prompt, steps, stop, listener, sampler);
+    }
+
     private List<Integer> run(List<Integer> prompt, int steps, IntPredicate stop, StepListener listener,
                               Sampler sampler) {
         if (prompt.isEmpty()) {
@@ -53,6 +59,8 @@ public final class Generator {
         int token = prompt.getFirst();
         for (int pos = 0; pos < context; pos++) {
             float[] logits = model.forward(token, pos, cache, state);
+            // The sampler may rewrite the logits in place (penalties, temperature): a listener sees them raw.
+            float[] seen = listener != null && sampler != null ? logits.clone() : logits;
             boolean generated = pos + 1 >= prompt.size();
             int next;
             if (!generated) {
@@ -62,7 +70,7 @@ public final class Generator {
                 history.add(next);
             }
             if (listener != null) {
-                listener.step(pos, logits, next, generated);
+                listener.step(pos, seen, next, generated);
             }
             if (generated && stop.test(next)) {
                 break;

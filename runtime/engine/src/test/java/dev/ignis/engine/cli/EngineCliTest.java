@@ -8,6 +8,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.ignis.engine.tokenizer.TestJson;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +39,37 @@ class EngineCliTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Zoo was a little girl named Lily.");
         assertThat(run("generate", model, "--prompt", "Zoo", "--threads", "zero")).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("threads must be an integer from 1 to 4096, got 'zero'");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void tokenIdsInTopLogitsOutAsJsonMatchTheReference(@TempDir Path dir) throws Exception {
+        String model = SharedModels.file("stories260K/stories260K.gguf").toString();
+        Path json = dir.resolve("logits.json");
+        // "Zoo" with BOS, as the golden file gives it; the first generated position is 3.
+        assertThat(run("generate", model, "--ids", "1,410,469,347", "--steps", "12", "--logits-json",
+                json.toString(), "--top", "10")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("Zoo was");
+        List<Object> steps = (List<Object>) TestJson.parse(Files.readString(json));
+        assertThat(steps).as("one entry per position, --steps counting the prompt").hasSize(12);
+        Map<String, Object> first = (Map<String, Object>) steps.get(3);
+        assertThat(first.get("generated")).isEqualTo(true);
+        List<Object> top = (List<Object>) first.get("top");
+
+        Map<String, Object> golden = (Map<String, Object>) ((List<Object>) ((Map<String, Object>) TestJson.parse(
+                Files.readString(SharedModels.file("stories260K/stories260K.golden.json")))).get("cases")).getFirst();
+        List<Object> expected = (List<Object>) ((List<Object>) golden.get("top10_logits_first5_generated_positions"))
+                .getFirst();
+        assertThat(top).hasSize(10);
+        for (int i = 0; i < 10; i++) {
+            List<Object> got = (List<Object>) top.get(i);
+            List<Object> want = (List<Object>) expected.get(i);
+            assertThat(((Number) got.get(0)).intValue()).as("rank " + i).isEqualTo(((Number) want.get(0)).intValue());
+            assertThat(((Number) got.get(1)).doubleValue()).isCloseTo(((Number) want.get(1)).doubleValue(),
+                    org.assertj.core.api.Assertions.within(1e-3));
+        }
+        assertThat(run("generate", model, "--ids", "1,99999")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--ids: 99999 is not a token id of this model");
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.Map;
  * Objects become {@link LinkedHashMap}s, arrays {@link ArrayList}s, numbers {@link Double}s, and
  * {@code true}/{@code false}/{@code null} themselves.
  */
-final class TestJson {
+public final class TestJson {
 
     private final String text;
     private int at;
@@ -19,7 +19,7 @@ final class TestJson {
         this.text = text;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         TestJson p = new TestJson(text);
         Object value = p.value();
         p.space();
