@@ -1,5 +1,6 @@
 package dev.ignis.operator;
 
+import static dev.ignis.operator.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ignis.crd.v1alpha1.InferenceDeployment;
@@ -10,11 +11,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,17 +131,4 @@ class KubectlE2E {
         assertThat(ok("get", "infd", "-o", "name")).isBlank();
     }
 
-    private static <T> T await(Supplier<T> probe) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (true) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached within 20 s");
-            }
-            Thread.sleep(50);
-        }
-    }
 }

@@ -8,6 +8,7 @@ import dev.ignis.crd.v1alpha1.InferenceDeployment;
 import dev.ignis.crd.v1alpha1.InferenceDeploymentStatus;
 import dev.ignis.operator.IgnisOperator;
 import dev.ignis.operator.OperatorSettings;
+import dev.ignis.operator.testing.Awaits;
 import dev.ignis.operator.testing.MockKubernetes;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
@@ -112,22 +113,22 @@ class KubernetesProvisionerIT {
         assertThat(decoded(keys)).isEqualTo("cd".repeat(32));
         assertThat(keys.getMetadata().getOwnerReferences().getFirst().getUid())
                 .isEqualTo(resource.getMetadata().getUid());
-        await(() -> events.stream().anyMatch(e -> e.startsWith(id + " deploying")) ? true : null);
+        awaitEvents(() -> events.stream().anyMatch(e -> e.startsWith(id + " deploying")) ? true : null);
 
         // The operator made the runtime objects; a kubelet and a cloud controller make them ready.
-        await(() -> client.apps().deployments().inNamespace(NS).withName(name).get());
+        awaitEvents(() -> client.apps().deployments().inNamespace(NS).withName(name).get());
         client.apps().deployments().inNamespace(NS).withName(name).editStatus(d -> {
             d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(d.getMetadata().getGeneration())
                     .withReplicas(1).withUpdatedReplicas(1).withReadyReplicas(1).build());
             return d;
         });
-        await(() -> client.services().inNamespace(NS).withName(name).get());
+        awaitEvents(() -> client.services().inNamespace(NS).withName(name).get());
         client.services().inNamespace(NS).withName(name).editStatus(s -> {
             s.setStatus(new ServiceStatusBuilder().withNewLoadBalancer().addNewIngress().withIp("198.51.100.20")
                     .endIngress().endLoadBalancer().build());
             return s;
         });
-        await(() -> events.contains(id + " ready http://198.51.100.20/v1 http://" + name + "." + NS
+        awaitEvents(() -> events.contains(id + " ready http://198.51.100.20/v1 http://" + name + "." + NS
                 + ".svc.cluster.local/v1") ? true : null);
 
         // An ACL change and new keys: the resource and the Secret follow, and so does the load balancer.
@@ -138,7 +139,7 @@ class KubernetesProvisionerIT {
         String unguessable = decoded(client.secrets().inNamespace(NS).withName(name + "-keys").get());
         assertThat(unguessable).as("keys required, none active: nobody's key matches").matches("[0-9a-f]{64}")
                 .isNotEqualTo("cd".repeat(32));
-        await(() -> client.services().inNamespace(NS).withName(name).get().getSpec().getLoadBalancerSourceRanges()
+        awaitEvents(() -> client.services().inNamespace(NS).withName(name).get().getSpec().getLoadBalancerSourceRanges()
                 .equals(List.of("192.0.2.0/24", "2001:db8::/32")) ? true : null);
 
         // A late apply of an older generation does not roll the resource back.
@@ -147,7 +148,7 @@ class KubernetesProvisionerIT {
                 .getAllowedSourceRanges()).containsExactly("192.0.2.0/24", "2001:db8::/32");
 
         provisioner.delete(id);
-        await(() -> events.contains(id + " deleted") ? true : null);
+        awaitEvents(() -> events.contains(id + " deleted") ? true : null);
         assertThat(client.resources(InferenceDeployment.class).inNamespace(NS).withName(name).get()).isNull();
     }
 
@@ -161,7 +162,7 @@ class KubernetesProvisionerIT {
             r.getSpec().getReplicas().setMax(2);
             return r;
         });
-        await(() -> events.stream().anyMatch(e -> e.startsWith(id + " failed InvalidSpec")
+        awaitEvents(() -> events.stream().anyMatch(e -> e.startsWith(id + " failed InvalidSpec")
                 && e.contains("spec.replicas.min (5) must not exceed spec.replicas.max (2)")) ? true : null);
     }
 
@@ -172,7 +173,7 @@ class KubernetesProvisionerIT {
         provisioner.apply(spec(orphan, 1, List.of(), List.of(), 1, 1));
         provisioner.apply(spec(live, 1, List.of(), List.of(), 1, 1));
         provisioner.reconciled(List.of(live));
-        await(() -> client.resources(InferenceDeployment.class).inNamespace(NS).withName("d-" + orphan).get() == null
+        awaitEvents(() -> client.resources(InferenceDeployment.class).inNamespace(NS).withName("d-" + orphan).get() == null
                 ? true : null);
         assertThat(client.resources(InferenceDeployment.class).inNamespace(NS).withName("d-" + live).get()).isNotNull();
     }
@@ -191,22 +192,8 @@ class KubernetesProvisionerIT {
         return new String(Base64.getDecoder().decode(secret.getData().get("api-key-sha256")), StandardCharsets.UTF_8);
     }
 
-    private static <T> T await(Supplier<T> probe) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (true) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached within 20 s; events: " + events);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+
+    private static <T> T awaitEvents(Supplier<T> probe) {
+        return Awaits.await(probe, Duration.ofSeconds(20), () -> "events: " + events);
     }
 }

@@ -38,12 +38,7 @@ class RuntimeAccessConfigMapDependentResource extends OwnedDependentResource<Con
         // One CIDR per line; empty: every address (the resource's own meaning of an empty list).
         data.put(ALLOWED_IPS, ranges.isEmpty() ? "" : String.join("\n", ranges) + "\n");
         return new ConfigMapBuilder()
-                .withNewMetadata()
-                    .withName(name(primary))
-                    .withNamespace(primary.getMetadata().getNamespace())
-                    .withLabels(RuntimeLabels.all(primary))
-                    .withAnnotations(new LinkedHashMap<>())
-                .endMetadata()
+                .withMetadata(RuntimeLabels.metadata(primary, name(primary)))
                 .withData(data)
                 .build();
     }

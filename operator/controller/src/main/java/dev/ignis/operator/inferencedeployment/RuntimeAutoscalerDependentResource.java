@@ -56,12 +56,7 @@ class RuntimeAutoscalerDependentResource
                     .build();
         }
         return new HorizontalPodAutoscalerBuilder()
-                .withNewMetadata()
-                    .withName(primary.getMetadata().getName())
-                    .withNamespace(primary.getMetadata().getNamespace())
-                    .withLabels(RuntimeLabels.all(primary))
-                    .withAnnotations(new java.util.LinkedHashMap<>())
-                .endMetadata()
+                .withMetadata(RuntimeLabels.metadata(primary, primary.getMetadata().getName()))
                 .withNewSpec()
                     .withNewScaleTargetRef()
                         .withApiVersion("apps/v1").withKind("Deployment")

@@ -70,12 +70,7 @@ class RuntimeDeploymentDependentResource extends OwnedDependentResource<Deployme
         podAnnotations.put("prometheus.io/port", Integer.toString(RuntimeLabels.RUNTIME_PORT));
         podAnnotations.put("prometheus.io/path", "/metrics");
         return new DeploymentBuilder()
-                .withNewMetadata()
-                    .withName(primary.getMetadata().getName())
-                    .withNamespace(primary.getMetadata().getNamespace())
-                    .withLabels(RuntimeLabels.all(primary))
-                    .withAnnotations(new java.util.LinkedHashMap<>())
-                .endMetadata()
+                .withMetadata(RuntimeLabels.metadata(primary, primary.getMetadata().getName()))
                 .withNewSpec()
                     .withReplicas(count)
                     .withNewSelector().withMatchLabels(RuntimeLabels.selector(primary)).endSelector()

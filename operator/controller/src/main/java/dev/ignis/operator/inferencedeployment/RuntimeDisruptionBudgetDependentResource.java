@@ -24,12 +24,7 @@ class RuntimeDisruptionBudgetDependentResource
 
     PodDisruptionBudget desired(InferenceDeployment primary) {
         return new PodDisruptionBudgetBuilder()
-                .withNewMetadata()
-                    .withName(primary.getMetadata().getName())
-                    .withNamespace(primary.getMetadata().getNamespace())
-                    .withLabels(RuntimeLabels.all(primary))
-                    .withAnnotations(new java.util.LinkedHashMap<>())
-                .endMetadata()
+                .withMetadata(RuntimeLabels.metadata(primary, primary.getMetadata().getName()))
                 .withNewSpec()
                     .withMaxUnavailable(new IntOrString(1))
                     .withNewSelector().withMatchLabels(RuntimeLabels.selector(primary)).endSelector()

@@ -1,6 +1,8 @@
 package dev.ignis.operator.inferencedeployment;
 
 import dev.ignis.crd.v1alpha1.InferenceDeployment;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -29,6 +31,19 @@ final class RuntimeLabels {
         labels.put("app.kubernetes.io/component", "runtime");
         labels.put("app.kubernetes.io/managed-by", "ignis-operator");
         return labels;
+    }
+
+    /**
+     * The metadata of an object this resource owns: its name, the resource's namespace and labels, and an
+     * annotation map (never null: the SDK records its own annotation there).
+     */
+    static ObjectMeta metadata(InferenceDeployment primary, String name) {
+        return new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(primary.getMetadata().getNamespace())
+                .withLabels(all(primary))
+                .withAnnotations(new LinkedHashMap<>())
+                .build();
     }
 
     /** The selector as kubectl and the scale subresource write it. */

@@ -51,12 +51,7 @@ class RuntimeNetworkPolicyDependentResource
                 .endFrom()
                 .build();
         return new NetworkPolicyBuilder()
-                .withNewMetadata()
-                    .withName(primary.getMetadata().getName())
-                    .withNamespace(primary.getMetadata().getNamespace())
-                    .withLabels(RuntimeLabels.all(primary))
-                    .withAnnotations(new java.util.LinkedHashMap<>())
-                .endMetadata()
+                .withMetadata(RuntimeLabels.metadata(primary, primary.getMetadata().getName()))
                 .withNewSpec()
                     .withNewPodSelector().withMatchLabels(RuntimeLabels.selector(primary)).endPodSelector()
                     .withPolicyTypes("Ingress")

@@ -5,7 +5,6 @@ import dev.ignis.crd.v1alpha1.ServiceSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -30,15 +29,12 @@ class RuntimeServiceDependentResource extends OwnedDependentResource<Service> {
         boolean external = service.getType() != ServiceSpec.Type.ClusterIP;
         boolean loadBalancer = service.getType() == ServiceSpec.Type.LoadBalancer;
         List<String> ranges = primary.getSpec().getAllowedSourceRanges();
+        var metadata = RuntimeLabels.metadata(primary, primary.getMetadata().getName());
+        if (service.getAnnotations() != null) {
+            metadata.getAnnotations().putAll(service.getAnnotations());
+        }
         return new ServiceBuilder()
-                .withNewMetadata()
-                    .withName(primary.getMetadata().getName())
-                    .withNamespace(primary.getMetadata().getNamespace())
-                    .withLabels(RuntimeLabels.all(primary))
-                    // Never null: the SDK records its own annotation on owned objects.
-                    .withAnnotations(service.getAnnotations() == null ? new LinkedHashMap<>()
-                            : new LinkedHashMap<>(service.getAnnotations()))
-                .endMetadata()
+                .withMetadata(metadata)
                 .withNewSpec()
                     .withType(service.getType().name())
                     .withSelector(RuntimeLabels.selector(primary))

@@ -1,5 +1,6 @@
 package dev.ignis.operator.inferencedeployment;
 
+import static dev.ignis.operator.testing.Awaits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ignis.crd.v1alpha1.InferenceDeployment;
@@ -19,10 +20,8 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -311,23 +310,4 @@ class InferenceDeploymentOperatorIT {
         });
     }
 
-    /** Polls until the supplier returns non-null (the operator acts asynchronously), up to 20 s. */
-    private static <T> T await(Supplier<T> probe) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (true) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached within 20 s");
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-    }
 }
