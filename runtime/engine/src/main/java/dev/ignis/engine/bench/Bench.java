@@ -28,6 +28,28 @@ public final class Bench {
                           double decodeTokensPerSecond, double decodeGBs, List<double[]> batched) {
     }
 
+    /**
+     * This process's resident set in bytes ({@code VmRSS} of {@code /proc/self/status}), or -1 where the
+     * system does not say (not Linux).
+     */
+    public static long residentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** Bytes of the KV caches one sequence of {@code contextSize} positions holds (float32 keys and values). */
+    public static long kvCacheBytes(dev.ignis.engine.model.LlamaConfig config, int contextSize) {
+        return 2L * config.layers() * contextSize * config.kvDim() * Float.BYTES;
+    }
+
     /** GB/s of reading {@code bytes} bytes with all cores, best of three passes. */
     public static double bandwidth(long bytes) {
         try (Arena arena = Arena.ofShared()) {

@@ -200,10 +200,14 @@ public final class EngineCli {
                     + " %d-bit vectors%n", file.path().getFileName(), loaded.model().config().architecture(),
                     file.header().parameterCount(), weightBytes / 1e6, Runtime.getRuntime().availableProcessors(),
                     loaded.model().workers().threads(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+            // The model first, then the resident set (every weight page touched, the probe's buffer not yet
+            // allocated), then the machine probes the figures are compared with.
+            Bench.Figures f = Bench.run(loaded, weightBytes, prompt, tokens, batches, Double.NaN, Double.NaN);
+            System.gc();
+            long resident = Bench.residentBytes();
             double bandwidth = Bench.bandwidth(Long.parseLong(o.getOrDefault("--bandwidth-mib", "1024")) << 20);
             double peak = Bench.peakFlops();
             out.printf(Locale.ROOT, "machine: memory read %.1f GB/s, peak FMA %.1f GFLOP/s%n", bandwidth, peak);
-            Bench.Figures f = Bench.run(loaded, weightBytes, prompt, tokens, batches, bandwidth, peak);
             out.printf(Locale.ROOT, "prompt processing: %.1f tokens/s, %.1f GFLOP/s (%.0f %% of peak)%n",
                     f.promptTokensPerSecond(), f.promptGflops(), 100 * f.promptGflops() / peak);
             out.printf(Locale.ROOT, "decode: %.2f tokens/s, %.1f GB/s of weights (%.0f %% of measured bandwidth)%n",
@@ -211,6 +215,14 @@ public final class EngineCli {
             for (double[] b : f.batched()) {
                 out.printf(Locale.ROOT, "decode batched x%d: %.2f tokens/s aggregate (%.2fx single)%n", (int) b[0], b[1],
                         b[1] / f.decodeTokensPerSecond());
+            }
+            // Resident set against what the model needs: the weights and the largest batch's KV caches.
+            int largest = java.util.Arrays.stream(batches).max().orElse(1);
+            long kv = Bench.kvCacheBytes(loaded.model().config(), prompt + tokens + 1) * largest;
+            if (resident > 0) {
+                out.printf(Locale.ROOT, "memory: resident %.0f MB = %.2fx (weights %.0f MB + KV caches of %d sequences %.0f MB)"
+                        + "%n", resident / 1e6, resident / (double) (weightBytes + kv), weightBytes / 1e6, largest,
+                        kv / 1e6);
             }
             return 0;
         }
