@@ -25,14 +25,23 @@ public final class IgnisOperator implements AutoCloseable {
 
     private final Operator operator;
     private final HttpServer health;
+    private final String identity;
 
-    private IgnisOperator(Operator operator, HttpServer health) {
+    private IgnisOperator(Operator operator, HttpServer health, String identity) {
         this.operator = operator;
         this.health = health;
+        this.identity = identity;
+    }
+
+    /** The name this replica holds the leader-election Lease under (its pod name, made unique). */
+    public String leaderIdentity() {
+        return identity;
     }
 
     /** Starts an operator on that client; the caller closes it. */
     public static IgnisOperator start(KubernetesClient client, OperatorSettings settings) throws IOException {
+        String identity = System.getenv().getOrDefault("POD_NAME", "ignis-operator") + "-"
+                + java.util.UUID.randomUUID().toString().substring(0, 8);
         Operator operator = new Operator(o -> {
             o.withKubernetesClient(client);
             o.withCloseClientOnStop(false);
@@ -42,8 +51,12 @@ public final class IgnisOperator implements AutoCloseable {
             o.withSSABasedCreateUpdateMatchForDependentResources(false);
             o.withUseSSAToPatchPrimaryResource(false);
             if (settings.leaseNamespace() != null) {
-                o.withLeaderElectionConfiguration(
-                        new LeaderElectionConfiguration(settings.leaseName(), settings.leaseNamespace()));
+                // A replica that loses the Lease exits (and is restarted) rather than risk two reconcilers.
+                o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(settings.leaseName(),
+                        settings.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, identity, null,
+                        settings.exitOnLostLease()));
             }
         });
         operator.register(new InferenceDeploymentReconciler(settings, Clock.systemUTC()), c -> {
@@ -66,7 +79,7 @@ public final class IgnisOperator implements AutoCloseable {
                 settings.runtimeImage(), settings.watchNamespaces().isEmpty() ? "all" : settings.watchNamespaces(),
                 settings.leaseNamespace() == null ? "off" : "lease " + settings.leaseNamespace() + "/"
                         + settings.leaseName());
-        return new IgnisOperator(operator, health);
+        return new IgnisOperator(operator, health, identity);
     }
 
     private static void respond(com.sun.net.httpserver.HttpExchange exchange, int status, String body)

@@ -14,9 +14,17 @@ import java.util.Map;
  *     ({@code IGNIS_OPERATOR_LEASE_NAMESPACE}, else {@code POD_NAMESPACE})
  * @param leaseName the Lease's name ({@code IGNIS_OPERATOR_LEASE_NAME})
  * @param healthPort port of /healthz and /readyz, 0 to switch them off ({@code IGNIS_OPERATOR_HEALTH_PORT})
+ * @param exitOnLostLease exit when the Lease is lost, so that Kubernetes restarts the replica and two never
+ *     reconcile at once ({@code IGNIS_OPERATOR_EXIT_ON_LOST_LEASE}, true; false only where several replicas
+ *     share one JVM, as in tests)
  */
 public record OperatorSettings(String runtimeImage, List<String> watchNamespaces, String leaseNamespace,
-        String leaseName, int healthPort) {
+        String leaseName, int healthPort, boolean exitOnLostLease) {
+
+    public OperatorSettings(String runtimeImage, List<String> watchNamespaces, String leaseNamespace,
+            String leaseName, int healthPort) {
+        this(runtimeImage, watchNamespaces, leaseNamespace, leaseName, healthPort, true);
+    }
 
     public static final String DEFAULT_RUNTIME_IMAGE = "ghcr.io/ignis-dev/ignis-runtime:" + Version.VERSION;
 
@@ -45,7 +53,12 @@ public record OperatorSettings(String runtimeImage, List<String> watchNamespaces
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("IGNIS_OPERATOR_HEALTH_PORT must be between 0 and 65535");
         }
-        return new OperatorSettings(image, namespaces, blankToNull(leaseNamespace), leaseName, port);
+        String exit = env.getOrDefault("IGNIS_OPERATOR_EXIT_ON_LOST_LEASE", "true").strip();
+        if (!exit.equals("true") && !exit.equals("false")) {
+            throw new IllegalArgumentException("IGNIS_OPERATOR_EXIT_ON_LOST_LEASE must be true or false");
+        }
+        return new OperatorSettings(image, namespaces, blankToNull(leaseNamespace), leaseName, port,
+                Boolean.parseBoolean(exit));
     }
 
     private static String blankToNull(String s) {

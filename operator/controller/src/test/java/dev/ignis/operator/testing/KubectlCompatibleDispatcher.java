@@ -79,6 +79,10 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
                 return json(JSON.createObjectNode().put("major", "1").put("minor", "32")
                         .put("gitVersion", "v1.32.0-ignis-mock").put("platform", "linux/amd64"));
             }
+            if ("POST".equals(request.getMethod())
+                    && bare.equals("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+                return rulesReview(request);
+            }
             if (bare.startsWith("/openapi")) {
                 return new MockResponse().setResponseCode(404).setBody("{}");
             }
@@ -259,6 +263,28 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
             cursor = cursor.path(step);
         }
         return cursor;
+    }
+
+    /**
+     * The mock has no authorization: everything is allowed, and a rules review says so (the operator's leader
+     * election asks before it starts). The lease rule is spelled out as well as the wildcard.
+     */
+    private static MockResponse rulesReview(RecordedRequest request) throws IOException {
+        ObjectNode review = (ObjectNode) JSON.readTree(request.getUtf8Body());
+        ObjectNode status = review.putObject("status");
+        ArrayNode rules = status.putArray("resourceRules");
+        ObjectNode leases = rules.addObject();
+        leases.putArray("apiGroups").add("coordination.k8s.io");
+        leases.putArray("resources").add("leases");
+        leases.putArray("verbs").add("get").add("create").add("update").add("list").add("watch");
+        ObjectNode all = rules.addObject();
+        all.putArray("apiGroups").add("*");
+        all.putArray("resources").add("*");
+        all.putArray("verbs").add("*");
+        status.putArray("nonResourceRules");
+        status.put("incomplete", false);
+        return new MockResponse().setResponseCode(201).addHeader("Content-Type", "application/json")
+                .setBody(JSON.writeValueAsString(review));
     }
 
     private MockResponse apply(RecordedRequest request, String bare) throws IOException {
