@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,6 +30,7 @@ import org.jboss.logging.Logger;
  * bearer key's SHA-256 must equal one of the configured hashes, compared in constant time.
  */
 @ApplicationScoped
+@Startup // settings are checked when the runtime starts, not at the first request
 public class EndpointGuard {
 
     private static final Logger LOG = Logger.getLogger(EndpointGuard.class);
