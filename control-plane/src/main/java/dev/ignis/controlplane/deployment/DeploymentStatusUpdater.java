@@ -70,7 +70,13 @@ public class DeploymentStatusUpdater implements ProvisionerEvents {
                 return;
             }
             if (d.status != DeploymentStatus.DELETING) {
-                LOG.warnf("Provisioner reported deployment %s deleted while it is %s; ignored", deploymentId, d.status);
+                // Removed behind the control plane's back (e.g. kubectl delete): the record stays, and says so;
+                // any update applies the deployment again.
+                LOG.warnf("Provisioner reported deployment %s deleted while it is %s", deploymentId, d.status);
+                if (d.status != DeploymentStatus.LOCKED) {
+                    transition(d, DeploymentStatus.ERROR, "its replicas were removed outside the control plane;"
+                            + " update the deployment to run it again", PROVISIONER);
+                }
                 return;
             }
             // Events, allowed IPs and endpoint keys go with it (ON DELETE CASCADE).

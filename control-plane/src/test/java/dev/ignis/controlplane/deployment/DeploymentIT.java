@@ -78,6 +78,16 @@ class DeploymentIT {
     }
 
     @Test
+    void replicasRemovedBehindTheControlPlanesBackAreAnErrorNotALostRecord() {
+        var tenant = newTenant("gone");
+        String id = deploy(tenant, unique("gone"));
+        provisioner.events().ready(UUID.fromString(id), "https://gone.example/v1", null, "1/1 replicas ready");
+        provisioner.events().deleted(UUID.fromString(id));
+        tenant.api().get("/v1/deployments/" + id).then().statusCode(200).body("status", equalTo("error"))
+                .body("status_reason", containsString("removed outside the control plane"));
+    }
+
+    @Test
     void provisionerReportsDriveTheStatusAndHistory() {
         var tenant = newTenant("status");
         String id = deploy(tenant, unique("lifecycle"));
