@@ -1,10 +1,10 @@
-package dev.ignis.runtime.bench;
+package dev.ignis.runtime;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.Map;
 
-/** Room for the benchmark's clients: 4 slots and a queue that holds every other client's request. */
-public class LoadBenchProfile implements QuarkusTestProfile {
+/** Four slots, and a queue that holds what several concurrent clients send beyond them. */
+public class FourSlotsProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {

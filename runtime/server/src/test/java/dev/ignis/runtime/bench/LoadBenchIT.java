@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ignis.runtime.FourSlotsProfile;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * full run, see docs/how-to/benchmark.md) and asserts no speed.
  */
 @QuarkusTest
-@TestProfile(LoadBenchProfile.class)
+@TestProfile(FourSlotsProfile.class)
 class LoadBenchIT {
 
     @TestHTTPResource("/")
