@@ -53,20 +53,26 @@ public final class LoadBench {
 
     /** How a run is set up; {@code engineModel} null skips the engine-alone measurement. */
     public record Options(String url, String key, int[] clients, double seconds, int promptTokens, int maxTokens,
-                          int warmupRequests, Path engineModel, String engineClasspath, String engineBatch) {
+                          int warmupRequests, Path engineModel, String engineClasspath, String engineBatch,
+                          int engineTokens) {
     }
 
-    /** One client count's figures: times in nanoseconds, sorted. */
+    /**
+     * One client count's figures: times in nanoseconds, sorted; the decode rate per client over all streams, and
+     * that of the fastest stream (less disturbed by other work on a shared host).
+     */
     public record Level(int clients, int requests, int errors, long completionTokens, double seconds,
-                        long[] ttft, long[] itl, double decodeTokensPerSecond, List<String> problems) {
+                        long[] ttft, long[] itl, double decodeTokensPerSecond, double fastestDecodeTokensPerSecond,
+                        List<String> problems) {
         public double tokensPerSecond() {
             return completionTokens / seconds;
         }
 
         public String report() {
-            return String.format(Locale.ROOT, "%7d %8d %6d %8d %8.1f %10.2f %9.0f %9.0f %8.1f %8.1f %10.2f",
+            return String.format(Locale.ROOT, "%7d %8d %6d %8d %8.1f %10.2f %9.0f %9.0f %8.1f %8.1f %8.2f %8.2f",
                     clients, requests, errors, completionTokens, seconds, tokensPerSecond(), millis(ttft, 50),
-                    millis(ttft, 99), millis(itl, 50), millis(itl, 99), decodeTokensPerSecond);
+                    millis(ttft, 99), millis(itl, 50), millis(itl, 99), decodeTokensPerSecond,
+                    fastestDecodeTokensPerSecond);
         }
     }
 
@@ -74,7 +80,8 @@ public final class LoadBench {
     public record EngineAlone(double decodeTokensPerSecond, Map<Integer, Double> batched, String output) {
     }
 
-    public record Report(List<Level> levels, EngineAlone engine) {
+    /** The engine alone is measured before the levels (batch 1) and after them (the batch sizes asked for). */
+    public record Report(List<Level> levels, EngineAlone engineBefore, EngineAlone engineAfter) {
         public Level level(int clients) {
             return levels.stream().filter(l -> l.clients() == clients).findFirst().orElse(null);
         }
@@ -94,14 +101,14 @@ public final class LoadBench {
     public static void main(String[] args) throws Exception {
         Map<String, String> o = new HashMap<>(Map.of("--url", "http://127.0.0.1:8000", "--clients", "1,4,8,16",
                 "--seconds", "30", "--prompt-tokens", "16", "--max-tokens", "32", "--warmup", "2",
-                "--engine-classpath", "runtime/engine/target/classes", "--engine-batch", "1"));
+                "--engine-classpath", "runtime/engine/target/classes", "--engine-batch", "1", "--engine-tokens", "128"));
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i], args[i + 1]);
         }
         if (args.length % 2 != 0 || !o.keySet().stream().allMatch(k -> k.startsWith("--"))) {
             System.err.println("usage: LoadBench [--url URL] [--key KEY] [--clients 1,4,8,16] [--seconds S]"
                     + " [--prompt-tokens N] [--max-tokens N] [--warmup N] [--engine-model FILE.gguf]"
-                    + " [--engine-classpath CP] [--engine-batch 1,8]");
+                    + " [--engine-classpath CP] [--engine-batch 1,8] [--engine-tokens N]");
             System.exit(2);
         }
         Options options = new Options(o.get("--url"), o.getOrDefault("--key", System.getenv("IGNIS_KEY")),
@@ -109,7 +116,7 @@ public final class LoadBench {
                 Double.parseDouble(o.get("--seconds")), Integer.parseInt(o.get("--prompt-tokens")),
                 Integer.parseInt(o.get("--max-tokens")), Integer.parseInt(o.get("--warmup")),
                 o.containsKey("--engine-model") ? Path.of(o.get("--engine-model")) : null,
-                o.get("--engine-classpath"), o.get("--engine-batch"));
+                o.get("--engine-classpath"), o.get("--engine-batch"), Integer.parseInt(o.get("--engine-tokens")));
         LoadBench bench = new LoadBench(options);
         System.out.printf(Locale.ROOT, "Ignis runtime load benchmark: %s, streaming /v1/completions, %d prompt tokens,"
                         + " max_tokens %d, temperature 0, %.0f s per level, %d cores on this host%n", options.url(),
@@ -120,9 +127,16 @@ public final class LoadBench {
         }
     }
 
-    /** Runs every level, then the engine alone; prints as it goes. */
+    /**
+     * Runs the engine alone, every level, then the engine alone again (the host's load may change meanwhile);
+     * prints as it goes.
+     */
     public Report run(java.util.function.Consumer<String> out) throws Exception {
         List<Integer> pool = promptPool();
+        EngineAlone before = options.engineModel() == null ? null : engineAlone("1");
+        if (before != null) {
+            out.accept(engineLine("before the levels", before));
+        }
         for (int i = 0; i < options.warmupRequests(); i++) {
             Sample warm = stream(prompt(pool, -1, i));
             if (warm.error() != null) {
@@ -130,7 +144,7 @@ public final class LoadBench {
             }
         }
         out.accept("clients requests errors   tokens  seconds  agg tok/s  TTFT p50  TTFT p99  ITL p50  ITL p99"
-                + "  decode tok/s per client   (times in ms)");
+                + "   decode  fastest   (times in ms; decode: tokens/s per client, all streams and the fastest)");
         List<Level> levels = new ArrayList<>();
         for (int clients : options.clients()) {
             Level level = level(clients, pool);
@@ -138,8 +152,11 @@ public final class LoadBench {
             out.accept(level.report());
             level.problems().stream().limit(3).forEach(p -> out.accept("  error: " + p));
         }
-        EngineAlone engine = options.engineModel() == null ? null : engineAlone();
-        Report report = new Report(levels, engine);
+        EngineAlone after = options.engineModel() == null ? null : engineAlone(options.engineBatch());
+        if (after != null) {
+            out.accept(engineLine("after the levels", after));
+        }
+        Report report = new Report(levels, before, after);
         Level one = report.level(1);
         for (Level l : levels) {
             if (one != null && l.clients() > 1) {
@@ -147,17 +164,22 @@ public final class LoadBench {
                         l.tokensPerSecond() / one.tokensPerSecond()));
             }
         }
-        if (engine != null) {
-            out.accept(String.format(Locale.ROOT, "engine alone (EngineCli bench, same file, batch 1): decode %.2f tokens/s%s",
-                    engine.decodeTokensPerSecond(), engine.batched().entrySet().stream().filter(e -> e.getKey() > 1)
-                            .map(e -> String.format(Locale.ROOT, ", batched x%d %.2f tokens/s", e.getKey(), e.getValue()))
-                            .collect(Collectors.joining())));
-            if (one != null) {
-                out.accept(String.format(Locale.ROOT, "one client through HTTP / engine alone, decode rate: %.3f",
-                        one.decodeTokensPerSecond() / engine.decodeTokensPerSecond()));
-            }
+        if (before != null && one != null) {
+            out.accept(String.format(Locale.ROOT, "one client through HTTP / engine alone, decode rate: %.3f (engine"
+                            + " before the levels), %.3f (after); fastest stream: %.3f, %.3f",
+                    one.decodeTokensPerSecond() / before.decodeTokensPerSecond(),
+                    one.decodeTokensPerSecond() / after.decodeTokensPerSecond(),
+                    one.fastestDecodeTokensPerSecond() / before.decodeTokensPerSecond(),
+                    one.fastestDecodeTokensPerSecond() / after.decodeTokensPerSecond()));
         }
         return report;
+    }
+
+    private static String engineLine(String when, EngineAlone engine) {
+        return String.format(Locale.ROOT, "engine alone %s (EngineCli bench, same file): decode %.2f tokens/s%s", when,
+                engine.decodeTokensPerSecond(), engine.batched().entrySet().stream().filter(e -> e.getKey() > 1)
+                        .map(e -> String.format(Locale.ROOT, ", batched x%d %.2f tokens/s", e.getKey(), e.getValue()))
+                        .collect(Collectors.joining()));
     }
 
     /** Token ids of the served model: BOS, then the text repeated as often as a prompt needs. */
@@ -224,6 +246,7 @@ public final class LoadBench {
             long tokens = 0;
             long decodeTokens = 0;
             long decodeNanos = 0;
+            double fastest = Double.NaN;
             List<Long> ttft = new ArrayList<>();
             List<Long> itl = new ArrayList<>();
             List<String> problems = new ArrayList<>();
@@ -241,12 +264,15 @@ public final class LoadBench {
                 }
                 if (s.arrivals().length > 1) {
                     // Tokens after the first over the time they took: the steady decode rate one client sees.
+                    long nanos = s.arrivals()[s.arrivals().length - 1] - s.arrivals()[0];
                     decodeTokens += s.completionTokens() - 1;
-                    decodeNanos += s.arrivals()[s.arrivals().length - 1] - s.arrivals()[0];
+                    decodeNanos += nanos;
+                    double rate = (s.completionTokens() - 1) / (nanos / 1e9);
+                    fastest = Double.isNaN(fastest) ? rate : Math.max(fastest, rate);
                 }
             }
             return new Level(clients, all.size(), problems.size(), tokens, seconds, sorted(ttft), sorted(itl),
-                    decodeNanos == 0 ? Double.NaN : decodeTokens / (decodeNanos / 1e9), problems);
+                    decodeNanos == 0 ? Double.NaN : decodeTokens / (decodeNanos / 1e9), fastest, problems);
         }
     }
 
@@ -305,13 +331,15 @@ public final class LoadBench {
     /**
      * The engine CLI's {@code bench} on the same file in a child JVM (the same Vector API flags as the runtime,
      * every processor): decode at batch 1 is what one sequence costs with no HTTP, JSON or scheduling around it.
+     * It decodes {@code engineTokens} steps per batch size: the child starts cold, and on a 1B model the first
+     * few dozen steps still run partly interpreted (32 steps measured 9.5 tokens/s where 128 measured 16.3).
      */
-    private EngineAlone engineAlone() throws Exception {
+    private EngineAlone engineAlone(String batches) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-cp", options.engineClasspath(), "dev.ignis.engine.cli.EngineCli", "bench",
                 options.engineModel().toString(), "--prompt", String.valueOf(options.promptTokens()), "--tokens",
-                String.valueOf(options.maxTokens()), "--batch", options.engineBatch(), "--bandwidth-mib", "64");
+                String.valueOf(options.engineTokens()), "--batch", batches, "--bandwidth-mib", "64");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) {

@@ -36,7 +36,7 @@ class LoadBenchIT {
         assertThat(model).as("the test model (shared/models)").isRegularFile();
         List<String> printed = new ArrayList<>();
         LoadBench.Report report = new LoadBench(new LoadBench.Options(base.toString(), "test-endpoint-key-1",
-                new int[] {1, 4, 8}, 1.0, 16, 24, 1, model, System.getProperty("java.class.path"), "1,4"))
+                new int[] {1, 4, 8}, 1.0, 16, 24, 1, model, System.getProperty("java.class.path"), "1,4", 24))
                 .run(printed::add);
         printed.forEach(System.out::println);
         assertThat(report.levels()).extracting(LoadBench.Level::clients).containsExactly(1, 4, 8);
@@ -45,9 +45,10 @@ class LoadBenchIT {
             assertThat(level.requests()).isGreaterThanOrEqualTo(level.clients());
             assertThat(level.completionTokens()).isPositive();
         });
-        assertThat(report.engine()).isNotNull();
-        assertThat(report.engine().decodeTokensPerSecond()).as(report.engine().output()).isPositive();
-        assertThat(report.engine().batched()).containsOnlyKeys(1, 4);
+        assertThat(report.engineBefore().decodeTokensPerSecond()).as(report.engineBefore().output()).isPositive();
+        assertThat(report.engineBefore().batched()).containsOnlyKeys(1);
+        assertThat(report.engineAfter().decodeTokensPerSecond()).as(report.engineAfter().output()).isPositive();
+        assertThat(report.engineAfter().batched()).containsOnlyKeys(1, 4);
         assertThat(printed).anyMatch(l -> l.startsWith("aggregate at 8 clients / 1 client: "))
                 .anyMatch(l -> l.startsWith("one client through HTTP / engine alone, decode rate: "));
     }
