@@ -42,6 +42,7 @@ final class GenerationExchange {
     private int cachedTokens;
     private boolean failed;
     private long timer = -1;
+    private final RequestLog.Entry log; // null when the route is not logged
 
     GenerationExchange(RoutingContext ctx, ObjectMapper json, BiConsumer<RoutingContext, ApiException> errors,
                        int n, boolean chat, boolean stream, boolean includeUsage, String model, boolean logprobs,
@@ -61,6 +62,7 @@ final class GenerationExchange {
         for (int i = 0; i < n; i++) {
             choices[i] = new Choice(i);
         }
+        this.log = RequestLog.of(ctx);
     }
 
     /** The listener of choice {@code index}. */
@@ -70,6 +72,9 @@ final class GenerationExchange {
 
     /** Starts the answer once every choice is queued; closing the handles cancels them. */
     void start(List<InferenceLoop.Handle> handles) {
+        if (log != null) {
+            log.generationStarted(id, choices.length);
+        }
         HttpServerResponse response = ctx.response();
         // A client that goes away frees its slots at the next step.
         response.closeHandler(v -> handles.forEach(InferenceLoop.Handle::close));
@@ -104,7 +109,11 @@ final class GenerationExchange {
         @Override
         public void text(String delta, List<TokenOutput> tokens) {
             ArrayNode lp = logprobs ? logprobsOf(tokens) : null;
+            long now = System.nanoTime();
             context.runOnContext(v -> {
+                if (log != null) {
+                    log.firstToken(now);
+                }
                 if (stream) {
                     if (!delta.isEmpty() || lp != null) {
                         write(chunk(index, chat ? json.createObjectNode().put("content", delta) : null,
@@ -126,6 +135,9 @@ final class GenerationExchange {
                 completionTokens = completion;
                 promptTokens = prompt;
                 cachedTokens += cached;
+                if (log != null) {
+                    log.choiceDone(index, reason, prompt, cached, completion);
+                }
                 if (stream && !timedOut.get() && !failed) {
                     ObjectNode last = chunk(index, chat ? json.createObjectNode() : null, chat ? null : "", null);
                     ((ObjectNode) last.get("choices").get(0)).put("finish_reason", reason);
@@ -138,6 +150,9 @@ final class GenerationExchange {
         @Override
         public void failed(String message) {
             context.runOnContext(v -> {
+                if (log != null) {
+                    log.finishReasons[index] = "error";
+                }
                 if (!failed) {
                     failed = true;
                     ctx.vertx().cancelTimer(timer);
@@ -156,7 +171,11 @@ final class GenerationExchange {
     }
 
     private void choiceEnded() {
-        if (++finished < choices.length || failed) {
+        boolean all = ++finished == choices.length;
+        if (all && log != null) {
+            log.generationEnded();
+        }
+        if (!all || failed) {
             return;
         }
         ctx.vertx().cancelTimer(timer);

@@ -56,6 +56,7 @@ public class OpenAiRoutes {
         router.get("/health/live").handler(ctx -> ctx.json(Map.of("status", "UP")));
         router.get("/health/ready").handler(this::ready);
         for (String guarded : List.of("/v1/*", "/tokenize", "/detokenize")) {
+            router.route(guarded).order(-11).handler(RequestLog::start);
             router.route(guarded).order(-10).handler(this::guard);
             router.route(guarded).order(-9).handler(BodyHandler.create().setBodyLimit(MAX_BODY));
         }
@@ -228,6 +229,10 @@ public class OpenAiRoutes {
             String echo = !chat && Requests.bool(body, "echo") ? loop.tokenizer().decode(prompt) : "";
             GenerationExchange exchange = new GenerationExchange(ctx, json, this::error, n, chat, stream, includeUsage,
                     s.name(), logprobs >= 0, echo, config.requestTimeout().toMillis());
+            RequestLog.Entry logEntry = RequestLog.of(ctx);
+            if (logEntry != null && config.logPrompts()) {
+                logEntry.prompt = loop.tokenizer().decode(prompt);
+            }
             SamplingParams sampling = Requests.sampling(body, loop.tokenizer().vocabularySize());
             List<String> stops = Requests.stops(body);
             boolean cachePrompt = !body.hasNonNull("cache_prompt") || Requests.bool(body, "cache_prompt");
@@ -282,6 +287,10 @@ public class OpenAiRoutes {
                 // Built on the worker: a large response's JSON is work the event loop should not do.
                 JsonNode answer = r == null ? null : request.response(json, r, s.name());
                 context.runOnContext(v -> {
+                    RequestLog.Entry logEntry = RequestLog.of(ctx);
+                    if (logEntry != null && r != null) {
+                        logEntry.promptTokens = r.promptTokens();
+                    }
                     if (answer != null) {
                         send(ctx, 200, answer);
                     } else if (failure instanceof EmbeddingService.TooLongException e) {

@@ -97,4 +97,11 @@ public interface RuntimeConfig {
 
     /** CIDRs of proxies whose X-Forwarded-For is believed. */
     Optional<List<String>> trustedProxies();
+
+    /**
+     * Whether each request's log line carries its prompt text. Off by default: prompts are the users' data, and
+     * a log is kept, shipped and read by more people than the API's callers.
+     */
+    @WithDefault("false")
+    boolean logPrompts();
 }

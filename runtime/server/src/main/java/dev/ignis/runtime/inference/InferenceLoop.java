@@ -64,6 +64,9 @@ public final class InferenceLoop implements AutoCloseable {
         this.rowCaches = new KvCache[capacity];
         this.rowLogits = new float[capacity][];
         this.metrics = registry == null ? null : new RuntimeMetrics(registry, this::active, queue::size);
+        if (metrics != null) {
+            metrics.kvCache(registry, slotCount, slotCount * contextSize, this::kvTokens);
+        }
         this.thread = new Thread(this::run, "ignis-inference");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -90,6 +93,20 @@ public final class InferenceLoop implements AutoCloseable {
             }
         }
         return active;
+    }
+
+    /**
+     * Positions held in the KV caches by running sequences, read from another thread (a gauge may see a step
+     * late). An idle slot's cached prefix is not counted: any new request may take its place.
+     */
+    private int kvTokens() {
+        int held = 0;
+        for (Slot s : slots) {
+            if (s.handle != null) {
+                held += s.position;
+            }
+        }
+        return held;
     }
 
     /** A submitted request; {@link #close()} cancels it (its slot is freed at the next step). */

@@ -9,8 +9,9 @@ import java.util.function.Supplier;
 
 /**
  * What the runtime exports at {@code /metrics}: the load an autoscaler reads ({@code ignis_requests_active}
- * plus {@code ignis_requests_waiting}, summed as {@code ignis_load}), tokens produced, time to first token and time between tokens; for an
- * embedding model, inputs embedded and the time each request's batch took.
+ * plus {@code ignis_requests_waiting}, summed as {@code ignis_load}), tokens produced, time to first token and time between tokens; for a
+ * text model, its slots and how full their KV caches are; for an embedding model, inputs embedded and the time
+ * each request's batch took.
  */
 public final class RuntimeMetrics {
 
@@ -39,6 +40,23 @@ public final class RuntimeMetrics {
         interTokenLatency = Timer.builder("ignis.inter.token.latency").publishPercentileHistogram().register(registry);
         embeddings = registry.counter("ignis.embeddings");
         embeddingDuration = Timer.builder("ignis.embedding.duration").publishPercentileHistogram().register(registry);
+    }
+
+    /**
+     * The decoder's capacity and how much of it running sequences hold: {@code ignis_slots},
+     * {@code ignis_kv_cache_capacity_tokens} (slots times context), {@code ignis_kv_cache_tokens} (positions held by
+     * running sequences) and their ratio {@code ignis_kv_cache_usage_ratio}.
+     */
+    void kvCache(MeterRegistry registry, int slots, int capacityTokens, Supplier<Number> heldTokens) {
+        Gauge.builder("ignis.slots", () -> slots).strongReference(true).description("sequences this runtime generates side by side")
+                .register(registry);
+        Gauge.builder("ignis.kv.cache.capacity.tokens", () -> capacityTokens).strongReference(true)
+                .description("positions all KV caches can hold (slots times context)").register(registry);
+        Gauge.builder("ignis.kv.cache.tokens", heldTokens, s -> s.get().doubleValue()).strongReference(true)
+                .description("positions held in KV caches by running sequences").register(registry);
+        Gauge.builder("ignis.kv.cache.usage", heldTokens, s -> s.get().doubleValue() / capacityTokens)
+                .strongReference(true).baseUnit("ratio")
+                .description("ignis_kv_cache_tokens / ignis_kv_cache_capacity_tokens").register(registry);
     }
 
     void prompt(int tokens) {
