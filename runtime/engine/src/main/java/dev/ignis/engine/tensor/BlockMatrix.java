@@ -63,20 +63,13 @@ public final class BlockMatrix implements Matrix {
 
     /** Dequantizes each row once for all vectors. */
     @Override
-    public void matMul(float[][] x, float[][] out, int n, Workers workers) {
-        java.util.function.IntConsumer one = r -> {
-            float[] w = buffer.get();
+    public void dotRows(int from, int to, float[][] x, float[][] out, int n) {
+        float[] w = buffer.get();
+        for (int r = from; r < to; r++) {
             row(r, w);
             for (int s = 0; s < n; s++) {
                 out[s][r] = Kernels.dot(w, 0, x[s], 0, cols);
             }
-        };
-        if ((long) rows * cols * n < PARALLEL_THRESHOLD) {
-            for (int r = 0; r < rows; r++) {
-                one.accept(r);
-            }
-        } else {
-            workers.forEach(rows, one);
         }
     }
 

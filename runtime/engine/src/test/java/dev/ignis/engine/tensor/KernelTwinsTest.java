@@ -78,6 +78,105 @@ class KernelTwinsTest {
         }
     }
 
+    /** A Q8_0 matrix with random bytes and random scales (powers of two times 1..8, so some are tiny). */
+    private MemorySegment randomQ8_0(Arena arena, int rows, int cols) {
+        MemorySegment data = arena.allocate((long) rows * (cols / 32) * 34);
+        for (long block = 0; block < (long) rows * (cols / 32); block++) {
+            float d = (random.nextInt(8) + 1) * (float) Math.pow(2, -random.nextInt(12));
+            data.set(I16, block * 34, Float.floatToFloat16(d));
+            for (int j = 0; j < 32; j++) {
+                data.set(ValueLayout.JAVA_BYTE, block * 34 + 2 + j, (byte) (random.nextInt(256) - 128));
+            }
+        }
+        return data;
+    }
+
+    /**
+     * The tiled matrix-matrix kernel gives every (row, vector) pair bit for bit what the single dot product
+     * gives, whatever the number of vectors (tiles of four plus leftovers), rows (pairs plus a leftover) and
+     * threads (chunks that start on odd rows), and stays within rounding of the scalar twin.
+     */
+    private void assertMatMulEqualsDot(Matrix m) {
+        int rows = m.rows();
+        int cols = m.cols();
+        float[] row = new float[cols];
+        try (Workers three = Workers.of(3); Workers one = Workers.of(1)) {
+            for (int n : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 12, 13}) {
+                float[][] x = new float[n][];
+                for (int s = 0; s < n; s++) {
+                    x[s] = randomVector(cols);
+                }
+                for (Workers workers : new Workers[] {one, three}) {
+                    float[][] out = new float[n][rows];
+                    m.matMul(x, out, n, workers);
+                    for (int s = 0; s < n; s++) {
+                        for (int r = 0; r < rows; r++) {
+                            float single = m.dot(r, x[s]);
+                            assertThat(out[s][r]).as("%s n %d vector %d row %d, %d threads", m.getClass().getSimpleName(),
+                                    n, s, r, workers.threads()).isEqualTo(single);
+                            // Float rounding grows with the sum of the terms' magnitudes, not with the result.
+                            m.row(r, row);
+                            double magnitude = 0;
+                            for (int i = 0; i < cols; i++) {
+                                magnitude += Math.abs(row[i] * x[s][i]);
+                            }
+                            assertThat(single).isCloseTo(m.dotScalar(r, x[s]), within((float) (1e-6 * magnitude)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void q8_0MatMulEqualsDotBitForBitAndScalarWithinRounding() {
+        try (Arena arena = Arena.ofShared()) {
+            assertMatMulEqualsDot(new Q8_0Matrix(randomQ8_0(arena, 301, 256), 301, 256));
+        }
+    }
+
+    /**
+     * {@code -Dignis.engine.vectorize=false} still multiplies correctly: the engine's classes loaded afresh
+     * with the setting off compute every product with the scalar twin, batched or not.
+     */
+    @Test
+    void vectorizeOffRunsTheScalarTwins() throws Exception {
+        int rows = 64;
+        int cols = 128;
+        int n = 6;
+        String before = System.getProperty("ignis.engine.vectorize");
+        System.setProperty("ignis.engine.vectorize", "false");
+        try (Arena arena = Arena.ofShared();
+             java.net.URLClassLoader loader = new java.net.URLClassLoader(
+                     new java.net.URL[] {Q8_0Matrix.class.getProtectionDomain().getCodeSource().getLocation()},
+                     ClassLoader.getPlatformClassLoader())) {
+            Class<?> kernels = loader.loadClass(Kernels.class.getName());
+            assertThat(kernels.getField("VECTORIZE").getBoolean(null)).isFalse();
+            MemorySegment data = randomQ8_0(arena, rows, cols);
+            Class<?> scalarClass = loader.loadClass(Q8_0Matrix.class.getName());
+            Object scalar = scalarClass.getConstructor(MemorySegment.class, int.class, int.class).newInstance(data, rows, cols);
+            Q8_0Matrix vector = new Q8_0Matrix(data, rows, cols);
+            float[][] x = new float[n][];
+            for (int s = 0; s < n; s++) {
+                x[s] = randomVector(cols);
+            }
+            float[][] out = new float[n][rows];
+            scalarClass.getMethod("matMul", float[][].class, float[][].class, int.class).invoke(scalar, x, out, n);
+            for (int s = 0; s < n; s++) {
+                for (int r = 0; r < rows; r++) {
+                    assertThat(out[s][r]).isEqualTo(vector.dotScalar(r, x[s]));
+                    assertThat(out[s][r]).isCloseTo(vector.dot(r, x[s]), within(1e-4f * (1 + Math.abs(out[s][r]))));
+                }
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty("ignis.engine.vectorize");
+            } else {
+                System.setProperty("ignis.engine.vectorize", before);
+            }
+        }
+    }
+
     @Test
     void f16RowsDequantizeExactly() {
         int cols = 10;
