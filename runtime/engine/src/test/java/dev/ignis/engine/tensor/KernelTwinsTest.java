@@ -135,6 +135,27 @@ class KernelTwinsTest {
         }
     }
 
+    /** F16, BF16, FP8 and Q4_0 share the dequantize-then-tile kernel; F16 and BF16 rows of 100 have a scalar tail. */
+    @Test
+    void dequantizingTypesMatMulEqualsDotBitForBitAndScalarWithinRounding() {
+        try (Arena arena = Arena.ofShared()) {
+            for (int cols : new int[] {100, 256}) {
+                int rows = 131;
+                MemorySegment data = arena.allocate((long) rows * cols * 4);
+                for (long i = 0; i < (long) rows * cols; i++) {
+                    data.set(F32, i * 4, (float) random.nextGaussian());
+                }
+                F32Matrix source = new F32Matrix(data, rows, cols);
+                for (Quantizer.Target target : Quantizer.Target.values()) {
+                    if (target != Quantizer.Target.Q8_0 && (cols % 32 == 0 || target == Quantizer.Target.F16
+                            || target == Quantizer.Target.BF16)) {
+                        assertMatMulEqualsDot(Quantizer.convert(source, target, arena));
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * {@code -Dignis.engine.vectorize=false} still multiplies correctly: the engine's classes loaded afresh
      * with the setting off compute every product with the scalar twin, batched or not.
