@@ -198,6 +198,32 @@ class KernelTwinsTest {
         }
     }
 
+    /** The vector Q4_0 unpacking gives exactly the format's scalar values, high nibbles of bytes >= 0x80 included. */
+    @Test
+    void q4_0VectorRowsEqualTheFormatsDequantization() {
+        int rows = 3;
+        int cols = 128;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate((long) rows * (cols / 32) * 18);
+            for (long block = 0; block < (long) rows * (cols / 32); block++) {
+                data.set(I16, block * 18, Float.floatToFloat16((float) random.nextGaussian()));
+                for (int j = 0; j < 16; j++) {
+                    data.set(ValueLayout.JAVA_BYTE, block * 18 + 2 + j, (byte) random.nextInt(256));
+                }
+            }
+            BlockMatrix m = new BlockMatrix(BlockFormat.Q4_0, data, rows, cols);
+            float[] row = new float[cols];
+            float[] expected = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                m.row(r, row);
+                for (int b = 0; b < cols / 32; b++) {
+                    BlockFormat.Q4_0.dequantize(data, ((long) r * (cols / 32) + b) * 18, expected, b * 32);
+                }
+                assertThat(row).containsExactly(expected);
+            }
+        }
+    }
+
     @Test
     void f16RowsDequantizeExactly() {
         int cols = 10;
