@@ -44,9 +44,14 @@ public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix, BlockMa
     /**
      * {@code out[s][r] = dot(r, x[s])} for the first {@code n} vectors. The weight rows are split over the
      * workers (never the vectors), so each thread streams its own part of the weights from memory once for
-     * all {@code n} vectors ({@link #dotRows}).
+     * all {@code n} vectors ({@link #dotRows}). A single vector takes {@link #matVec}'s loop of its own, so
+     * the single-sequence path is compiled apart from the tiles.
      */
     default void matMul(float[][] x, float[][] out, int n, Workers workers) {
+        if (n == 1) {
+            matVec(x[0], out[0], workers);
+            return;
+        }
         if ((long) rows() * cols() * n < PARALLEL_THRESHOLD || workers.threads() == 1) {
             dotRows(0, rows(), x, out, n);
             return;
@@ -62,6 +67,18 @@ public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix, BlockMa
 
     /** {@code out[r] = dot(r, x)} for every row, over the workers when the matrix is large enough. */
     default void matVec(float[] x, float[] out, Workers workers) {
-        matMul(new float[][] {x}, new float[][] {out}, 1, workers);
+        if ((long) rows() * cols() < PARALLEL_THRESHOLD) {
+            for (int r = 0; r < rows(); r++) {
+                out[r] = dot(r, x);
+            }
+            return;
+        }
+        int chunk = Math.max(1, rows() / (workers.threads() * 4));
+        workers.forEach((rows() + chunk - 1) / chunk, c -> {
+            int end = Math.min(rows(), (c + 1) * chunk);
+            for (int r = c * chunk; r < end; r++) {
+                out[r] = dot(r, x);
+            }
+        });
     }
 }
