@@ -127,9 +127,14 @@ public final class Kernels {
      * whichever thread and JIT tier computes a row.
      */
     static float sum(FloatVector v) {
+        // Through an array: v.lane(i) with a variable i compiles to a jump table per lane, which cost about
+        // a fifth of a 2048-wide Q8_0 tile; one store and sixteen scalar loads add the same values in the
+        // same order.
+        float[] lanes = new float[v.length()];
+        v.intoArray(lanes, 0);
         float s = 0;
-        for (int i = 0; i < v.length(); i++) {
-            s += v.lane(i);
+        for (float lane : lanes) {
+            s += lane;
         }
         return s;
     }
