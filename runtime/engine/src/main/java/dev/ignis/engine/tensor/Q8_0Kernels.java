@@ -90,13 +90,42 @@ final class Q8_0Kernels {
             c03 = w0b.fma(y3b, w0a.fma(y3a, zero)).fma(d0, c03);
             c13 = w1b.fma(y3b, w1a.fma(y3a, zero)).fma(d1, c13);
         }
-        out[s + 0][row + 0] = Kernels.sum(c00);
-        out[s + 1][row + 0] = Kernels.sum(c01);
-        out[s + 2][row + 0] = Kernels.sum(c02);
-        out[s + 3][row + 0] = Kernels.sum(c03);
-        out[s + 0][row + 1] = Kernels.sum(c10);
-        out[s + 1][row + 1] = Kernels.sum(c11);
-        out[s + 2][row + 1] = Kernels.sum(c12);
-        out[s + 3][row + 1] = Kernels.sum(c13);
+        // The eight lane sums interleaved: each pair's lanes are still added in Kernels.sum's order (so the
+        // bits are the same), but eight independent chains of adds overlap instead of running one by one.
+        float[] lanes = new float[8 * LANES];
+        c00.intoArray(lanes, 0);
+        c01.intoArray(lanes, LANES);
+        c02.intoArray(lanes, 2 * LANES);
+        c03.intoArray(lanes, 3 * LANES);
+        c10.intoArray(lanes, 4 * LANES);
+        c11.intoArray(lanes, 5 * LANES);
+        c12.intoArray(lanes, 6 * LANES);
+        c13.intoArray(lanes, 7 * LANES);
+        float s00 = 0;
+        float s01 = 0;
+        float s02 = 0;
+        float s03 = 0;
+        float s10 = 0;
+        float s11 = 0;
+        float s12 = 0;
+        float s13 = 0;
+        for (int i = 0; i < LANES; i++) {
+            s00 += lanes[i];
+            s01 += lanes[LANES + i];
+            s02 += lanes[2 * LANES + i];
+            s03 += lanes[3 * LANES + i];
+            s10 += lanes[4 * LANES + i];
+            s11 += lanes[5 * LANES + i];
+            s12 += lanes[6 * LANES + i];
+            s13 += lanes[7 * LANES + i];
+        }
+        out[s][row] = s00;
+        out[s + 1][row] = s01;
+        out[s + 2][row] = s02;
+        out[s + 3][row] = s03;
+        out[s][row + 1] = s10;
+        out[s + 1][row + 1] = s11;
+        out[s + 2][row + 1] = s12;
+        out[s + 3][row + 1] = s13;
     }
 }
