@@ -22,38 +22,42 @@ public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix, BlockMa
     /** Row {@code row}, dequantized into {@code out[0..cols)}. */
     void row(int row, float[] out);
 
+    /**
+     * {@code out[s][r] = dot(r, x[s])} for the rows {@code [from, to)} and the first {@code n} vectors, on the
+     * calling thread. Every pair must come out bit-identical to {@link #dot}, so that a row's result never
+     * depends on what else was in its batch. Types on the hot path override this with a kernel that decodes
+     * each block of weights once for a tile of vectors; this default reads the row once per vector.
+     */
+    default void dotRows(int from, int to, float[][] x, float[][] out, int n) {
+        for (int r = from; r < to; r++) {
+            for (int s = 0; s < n; s++) {
+                out[s][r] = dot(r, x[s]);
+            }
+        }
+    }
+
     /** {@link #matMul(float[][], float[][], int, Workers)} over the common pool. */
     default void matMul(float[][] x, float[][] out, int n) {
         matMul(x, out, n, Workers.common());
     }
 
     /**
-     * {@code out[s][r] = dot(r, x[s])} for the first {@code n} vectors: each weight row is read from memory
-     * once for all of them (it stays in cache across the {@code n} dot products), which is what makes
-     * decoding several sequences together cheaper than one after another. Rows are split over the workers.
+     * {@code out[s][r] = dot(r, x[s])} for the first {@code n} vectors. The weight rows are split over the
+     * workers (never the vectors), so each thread streams its own part of the weights from memory once for
+     * all {@code n} vectors ({@link #dotRows}). A single vector takes {@link #matVec}'s loop of its own, so
+     * the single-sequence path is compiled apart from the tiles.
      */
     default void matMul(float[][] x, float[][] out, int n, Workers workers) {
         if (n == 1) {
             matVec(x[0], out[0], workers);
             return;
         }
-        int chunk = Math.max(1, rows() / (workers.threads() * 4));
-        java.util.function.IntConsumer rowsOfChunk = c -> {
-            int end = Math.min(rows(), (c + 1) * chunk);
-            for (int r = c * chunk; r < end; r++) {
-                for (int s = 0; s < n; s++) {
-                    out[s][r] = dot(r, x[s]);
-                }
-            }
-        };
-        int chunks = (rows() + chunk - 1) / chunk;
-        if ((long) rows() * cols() * n < PARALLEL_THRESHOLD) {
-            for (int c = 0; c < chunks; c++) {
-                rowsOfChunk.accept(c);
-            }
-        } else {
-            workers.forEach(chunks, rowsOfChunk);
+        if ((long) rows() * cols() * n < PARALLEL_THRESHOLD || workers.threads() == 1) {
+            dotRows(0, rows(), x, out, n);
+            return;
         }
+        int chunk = Math.max(1, rows() / (workers.threads() * 4));
+        workers.forEach((rows() + chunk - 1) / chunk, c -> dotRows(c * chunk, Math.min(rows(), (c + 1) * chunk), x, out, n));
     }
 
     /** {@link #matVec(float[], float[], Workers)} over the common pool. */

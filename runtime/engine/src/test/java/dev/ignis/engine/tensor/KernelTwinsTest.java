@@ -78,6 +78,152 @@ class KernelTwinsTest {
         }
     }
 
+    /** A Q8_0 matrix with random bytes and random scales (powers of two times 1..8, so some are tiny). */
+    private MemorySegment randomQ8_0(Arena arena, int rows, int cols) {
+        MemorySegment data = arena.allocate((long) rows * (cols / 32) * 34);
+        for (long block = 0; block < (long) rows * (cols / 32); block++) {
+            float d = (random.nextInt(8) + 1) * (float) Math.pow(2, -random.nextInt(12));
+            data.set(I16, block * 34, Float.floatToFloat16(d));
+            for (int j = 0; j < 32; j++) {
+                data.set(ValueLayout.JAVA_BYTE, block * 34 + 2 + j, (byte) (random.nextInt(256) - 128));
+            }
+        }
+        return data;
+    }
+
+    /**
+     * The tiled matrix-matrix kernel gives every (row, vector) pair bit for bit what the single dot product
+     * gives, whatever the number of vectors (tiles of four plus leftovers), rows (pairs plus a leftover) and
+     * threads (chunks that start on odd rows), and stays within rounding of the scalar twin.
+     */
+    private void assertMatMulEqualsDot(Matrix m) {
+        int rows = m.rows();
+        int cols = m.cols();
+        float[] row = new float[cols];
+        try (Workers three = Workers.of(3); Workers one = Workers.of(1)) {
+            for (int n : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 12, 13}) {
+                float[][] x = new float[n][];
+                for (int s = 0; s < n; s++) {
+                    x[s] = randomVector(cols);
+                }
+                for (Workers workers : new Workers[] {one, three}) {
+                    float[][] out = new float[n][rows];
+                    m.matMul(x, out, n, workers);
+                    for (int s = 0; s < n; s++) {
+                        for (int r = 0; r < rows; r++) {
+                            float single = m.dot(r, x[s]);
+                            assertThat(out[s][r]).as("%s n %d vector %d row %d, %d threads", m.getClass().getSimpleName(),
+                                    n, s, r, workers.threads()).isEqualTo(single);
+                            // Float rounding grows with the sum of the terms' magnitudes, not with the result.
+                            m.row(r, row);
+                            double magnitude = 0;
+                            for (int i = 0; i < cols; i++) {
+                                magnitude += Math.abs(row[i] * x[s][i]);
+                            }
+                            assertThat(single).isCloseTo(m.dotScalar(r, x[s]), within((float) (1e-6 * magnitude)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void q8_0MatMulEqualsDotBitForBitAndScalarWithinRounding() {
+        try (Arena arena = Arena.ofShared()) {
+            assertMatMulEqualsDot(new Q8_0Matrix(randomQ8_0(arena, 301, 256), 301, 256));
+        }
+    }
+
+    /** F16, BF16, FP8 and Q4_0 share the dequantize-then-tile kernel; F16 and BF16 rows of 100 have a scalar tail. */
+    @Test
+    void dequantizingTypesMatMulEqualsDotBitForBitAndScalarWithinRounding() {
+        try (Arena arena = Arena.ofShared()) {
+            for (int cols : new int[] {100, 256}) {
+                int rows = 131;
+                MemorySegment data = arena.allocate((long) rows * cols * 4);
+                for (long i = 0; i < (long) rows * cols; i++) {
+                    data.set(F32, i * 4, (float) random.nextGaussian());
+                }
+                F32Matrix source = new F32Matrix(data, rows, cols);
+                for (Quantizer.Target target : Quantizer.Target.values()) {
+                    if (target != Quantizer.Target.Q8_0 && (cols % 32 == 0 || target == Quantizer.Target.F16
+                            || target == Quantizer.Target.BF16)) {
+                        assertMatMulEqualsDot(Quantizer.convert(source, target, arena));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code -Dignis.engine.vectorize=false} still multiplies correctly: the engine's classes loaded afresh
+     * with the setting off compute every product with the scalar twin, batched or not.
+     */
+    @Test
+    void vectorizeOffRunsTheScalarTwins() throws Exception {
+        int rows = 64;
+        int cols = 128;
+        int n = 6;
+        String before = System.getProperty("ignis.engine.vectorize");
+        System.setProperty("ignis.engine.vectorize", "false");
+        try (Arena arena = Arena.ofShared();
+             java.net.URLClassLoader loader = new java.net.URLClassLoader(
+                     new java.net.URL[] {Q8_0Matrix.class.getProtectionDomain().getCodeSource().getLocation()},
+                     ClassLoader.getPlatformClassLoader())) {
+            Class<?> kernels = loader.loadClass(Kernels.class.getName());
+            assertThat(kernels.getField("VECTORIZE").getBoolean(null)).isFalse();
+            MemorySegment data = randomQ8_0(arena, rows, cols);
+            Class<?> scalarClass = loader.loadClass(Q8_0Matrix.class.getName());
+            Object scalar = scalarClass.getConstructor(MemorySegment.class, int.class, int.class).newInstance(data, rows, cols);
+            Q8_0Matrix vector = new Q8_0Matrix(data, rows, cols);
+            float[][] x = new float[n][];
+            for (int s = 0; s < n; s++) {
+                x[s] = randomVector(cols);
+            }
+            float[][] out = new float[n][rows];
+            scalarClass.getMethod("matMul", float[][].class, float[][].class, int.class).invoke(scalar, x, out, n);
+            for (int s = 0; s < n; s++) {
+                for (int r = 0; r < rows; r++) {
+                    assertThat(out[s][r]).isEqualTo(vector.dotScalar(r, x[s]));
+                    assertThat(out[s][r]).isCloseTo(vector.dot(r, x[s]), within(1e-4f * (1 + Math.abs(out[s][r]))));
+                }
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty("ignis.engine.vectorize");
+            } else {
+                System.setProperty("ignis.engine.vectorize", before);
+            }
+        }
+    }
+
+    /** The vector Q4_0 unpacking gives exactly the format's scalar values, high nibbles of bytes >= 0x80 included. */
+    @Test
+    void q4_0VectorRowsEqualTheFormatsDequantization() {
+        int rows = 3;
+        int cols = 128;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate((long) rows * (cols / 32) * 18);
+            for (long block = 0; block < (long) rows * (cols / 32); block++) {
+                data.set(I16, block * 18, Float.floatToFloat16((float) random.nextGaussian()));
+                for (int j = 0; j < 16; j++) {
+                    data.set(ValueLayout.JAVA_BYTE, block * 18 + 2 + j, (byte) random.nextInt(256));
+                }
+            }
+            BlockMatrix m = new BlockMatrix(BlockFormat.Q4_0, data, rows, cols);
+            float[] row = new float[cols];
+            float[] expected = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                m.row(r, row);
+                for (int b = 0; b < cols / 32; b++) {
+                    BlockFormat.Q4_0.dequantize(data, ((long) r * (cols / 32) + b) * 18, expected, b * 32);
+                }
+                assertThat(row).containsExactly(expected);
+            }
+        }
+    }
+
     @Test
     void f16RowsDequantizeExactly() {
         int cols = 10;

@@ -1,0 +1,131 @@
+package dev.ignis.engine.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The matrix-matrix tile kernels of {@link Q8_0Matrix}, on rows copied into a heap array: {@code q[base ..]}
+ * holds a row's blocks in the Q8_0 layout (F16 {@code d}, 32 signed bytes; 34 bytes per block), the next
+ * row {@code rowBytes} further. Reading a heap array with an int index lets C2 drop the bounds checks that a
+ * {@code MemorySegment} access with a long offset keeps in the loop, and the copy is one bulk move of bytes
+ * that are read from memory anyway.
+ *
+ * <p>Every (row, vector) pair follows exactly the operations of {@link Q8_0Matrix#dot}, in its order: per
+ * block, {@code p = fma(q[16..32), x[16..32), fma(q[0..16), x[0..16), 0))}, then {@code c = fma(p, d, c)},
+ * and {@code Kernels.sum(c)} at the end of the row. So a vector's result never depends on which tile it
+ * was in, or whether it was alone. What a tile changes is what is shared: a tile of two rows and four
+ * vectors widens each weight vector once for four FMAs (instead of once per vector) and loads each x
+ * vector once for two, and its eight independent chains keep the FMA units busy despite the FMA latency.
+ * The tiles are written for 512-bit vectors (a block is two vectors of 16 lanes); on narrower vectors
+ * {@link Q8_0Matrix} multiplies pair by pair.
+ */
+final class Q8_0Kernels {
+
+    static final int BLOCK = 32;
+    static final int BLOCK_BYTES = 34;
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
+    private static final int LANES = 16;
+    /** Whether the tiles can run: the preferred vectors have (at least) 512 bits and vectorization is on. */
+    static final boolean TILED = Kernels.VECTORIZE && Kernels.F.length() >= LANES;
+
+    private Q8_0Kernels() {
+    }
+
+    /** The scale d of the block at {@code o}, in every lane. */
+    private static FloatVector scale(byte[] q, int o) {
+        return FloatVector.broadcast(F, Float.float16ToFloat((short) ((q[o] & 0xff) | (q[o + 1] << 8))));
+    }
+
+    /** Values {@code [j, j + 16)} of the block at {@code o}: its signed bytes widened to floats. */
+    private static FloatVector widen(byte[] q, int o, int j) {
+        return (FloatVector) ByteVector.fromArray(B, q, o + 2 + j).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /**
+     * Rows {@code row} and {@code row + 1} (at {@code q[base]} and {@code q[base + rowBytes]}) with vectors
+     * {@code x[s .. s + 4)}: eight accumulators, four widened weight vectors, two scales, two x vectors
+     * and a partial sum, 18 of AVX-512's 32 registers.
+     */
+    static void dot2x4(byte[] q, int base, int rowBytes, int blocks, float[][] x, int s, float[][] out, int row) {
+        float[] x0 = x[s];
+        float[] x1 = x[s + 1];
+        float[] x2 = x[s + 2];
+        float[] x3 = x[s + 3];
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector c00 = zero;
+        FloatVector c01 = zero;
+        FloatVector c02 = zero;
+        FloatVector c03 = zero;
+        FloatVector c10 = zero;
+        FloatVector c11 = zero;
+        FloatVector c12 = zero;
+        FloatVector c13 = zero;
+        for (int k = 0; k < blocks; k++) {
+            int at = k * BLOCK;
+            int o0 = base + k * BLOCK_BYTES;
+            int o1 = base + 1 * rowBytes + k * BLOCK_BYTES;
+            FloatVector d0 = scale(q, o0);
+            FloatVector w0a = widen(q, o0, 0);
+            FloatVector w0b = widen(q, o0, LANES);
+            FloatVector d1 = scale(q, o1);
+            FloatVector w1a = widen(q, o1, 0);
+            FloatVector w1b = widen(q, o1, LANES);
+            FloatVector y0a = FloatVector.fromArray(F, x0, at);
+            FloatVector y0b = FloatVector.fromArray(F, x0, at + LANES);
+            c00 = w0b.fma(y0b, w0a.fma(y0a, zero)).fma(d0, c00);
+            c10 = w1b.fma(y0b, w1a.fma(y0a, zero)).fma(d1, c10);
+            FloatVector y1a = FloatVector.fromArray(F, x1, at);
+            FloatVector y1b = FloatVector.fromArray(F, x1, at + LANES);
+            c01 = w0b.fma(y1b, w0a.fma(y1a, zero)).fma(d0, c01);
+            c11 = w1b.fma(y1b, w1a.fma(y1a, zero)).fma(d1, c11);
+            FloatVector y2a = FloatVector.fromArray(F, x2, at);
+            FloatVector y2b = FloatVector.fromArray(F, x2, at + LANES);
+            c02 = w0b.fma(y2b, w0a.fma(y2a, zero)).fma(d0, c02);
+            c12 = w1b.fma(y2b, w1a.fma(y2a, zero)).fma(d1, c12);
+            FloatVector y3a = FloatVector.fromArray(F, x3, at);
+            FloatVector y3b = FloatVector.fromArray(F, x3, at + LANES);
+            c03 = w0b.fma(y3b, w0a.fma(y3a, zero)).fma(d0, c03);
+            c13 = w1b.fma(y3b, w1a.fma(y3a, zero)).fma(d1, c13);
+        }
+        // The eight lane sums interleaved: each pair's lanes are still added in Kernels.sum's order (so the
+        // bits are the same), but eight independent chains of adds overlap instead of running one by one.
+        float[] lanes = new float[8 * LANES];
+        c00.intoArray(lanes, 0);
+        c01.intoArray(lanes, LANES);
+        c02.intoArray(lanes, 2 * LANES);
+        c03.intoArray(lanes, 3 * LANES);
+        c10.intoArray(lanes, 4 * LANES);
+        c11.intoArray(lanes, 5 * LANES);
+        c12.intoArray(lanes, 6 * LANES);
+        c13.intoArray(lanes, 7 * LANES);
+        float s00 = 0;
+        float s01 = 0;
+        float s02 = 0;
+        float s03 = 0;
+        float s10 = 0;
+        float s11 = 0;
+        float s12 = 0;
+        float s13 = 0;
+        for (int i = 0; i < LANES; i++) {
+            s00 += lanes[i];
+            s01 += lanes[LANES + i];
+            s02 += lanes[2 * LANES + i];
+            s03 += lanes[3 * LANES + i];
+            s10 += lanes[4 * LANES + i];
+            s11 += lanes[5 * LANES + i];
+            s12 += lanes[6 * LANES + i];
+            s13 += lanes[7 * LANES + i];
+        }
+        out[s][row] = s00;
+        out[s + 1][row] = s01;
+        out[s + 2][row] = s02;
+        out[s + 3][row] = s03;
+        out[s][row + 1] = s10;
+        out[s + 1][row + 1] = s11;
+        out[s + 2][row + 1] = s12;
+        out[s + 3][row + 1] = s13;
+    }
+}
