@@ -24,7 +24,7 @@ public final class Bench {
     private Bench() {
     }
 
-    public record Figures(double bandwidthGBs, double peakGflops, double promptTokensPerSecond, double promptGflops,
+    public record Figures(double promptTokensPerSecond, double promptGflops,
                           double decodeTokensPerSecond, double decodeGBs, List<double[]> batched) {
     }
 
@@ -116,7 +116,7 @@ public final class Bench {
 
     /** Runs the model benchmarks; {@code weightBytes} is what one decode step reads. */
     public static Figures run(ModelLoader.LoadedModel loaded, long weightBytes, int promptTokens, int decodeTokens,
-                              int[] batchSizes, double bandwidth, double peak) {
+                              int[] batchSizes) {
         Llama model = loaded.model();
         int vocab = model.config().vocabSize();
         int context = promptTokens + decodeTokens + 1;
@@ -177,7 +177,7 @@ public final class Bench {
         // The classifier runs for the prompt's last position only.
         long classifier = (long) model.config().dim() * vocab;
         double promptFlops = 2.0 * ((macsPerToken - classifier) * (double) promptTokens + classifier) / promptSeconds;
-        return new Figures(bandwidth, peak, promptTps, promptFlops / 1e9, single,
+        return new Figures(promptTps, promptFlops / 1e9, single,
                 single * weightBytes / 1e9, batched);
     }
 

@@ -202,7 +202,7 @@ public final class EngineCli {
                     loaded.model().workers().threads(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
             // The model first, then the resident set (every weight page touched, the probe's buffer not yet
             // allocated), then the machine probes the figures are compared with.
-            Bench.Figures f = Bench.run(loaded, weightBytes, prompt, tokens, batches, Double.NaN, Double.NaN);
+            Bench.Figures f = Bench.run(loaded, weightBytes, prompt, tokens, batches);
             System.gc();
             long resident = Bench.residentBytes();
             double bandwidth = Bench.bandwidth(Long.parseLong(o.getOrDefault("--bandwidth-mib", "1024")) << 20);
