@@ -164,15 +164,20 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
 
     @Override
     public byte[] tokenBytes(int token) {
-        if (types[token] == 3) {
+        if (types[token] == SpecialTokens.CONTROL) {
             return new byte[0];
         }
         String symbol = tokens[token];
+        if (types[token] == SpecialTokens.USER_DEFINED) {
+            // Stored as plain text, even when every character is also a byte symbol: DeepSeek's "ü" is the
+            // text ü, not the byte 0xFC that GPT-2's table maps it to.
+            return symbol.getBytes(StandardCharsets.UTF_8);
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(symbol.length());
         for (int i = 0; i < symbol.length(); i++) {
             Integer b = CHAR_TO_BYTE.get(symbol.charAt(i));
             if (b == null) {
-                // User-defined tokens are plain text, not byte symbols.
+                // Not a byte symbol: a vocabulary that types its added tokens normal; read it as text.
                 return symbol.getBytes(StandardCharsets.UTF_8);
             }
             out.write(b);
