@@ -23,6 +23,41 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     private static final String QWEN2 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
             + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
+    /** CJK ideographs, Hangul, and every script from U+0800 up to the ideographs, as DeepSeek writes it. */
+    private static final String DEEPSEEK_CJK = "[\\x{4E00}-\\x{9FA5}\\x{800}-\\x{4E00}\\x{AC00}-\\x{D7FF}]+";
+
+    /**
+     * DeepSeek LLM: line breaks; Unicode's cased letters, listed as ranges; ASCII and full-width punctuation
+     * (the range {@code :-~} takes in the ASCII letters too, so it cuts "Ωmega" into "Ω" and "mega");
+     * trailing space; {@link #DEEPSEEK_CJK}; digit runs.
+     */
+    private static final List<String> DEEPSEEK_LLM = List.of(
+            "[\\r\\n]",
+            "\\s?[A-Za-z\\x{B5}\\x{C0}-\\x{D6}\\x{D8}-\\x{F6}\\x{F8}-\\x{1BA}\\x{1BC}-\\x{1BF}\\x{1C4}-\\x{293}"
+                    + "\\x{295}-\\x{2AF}\\x{370}-\\x{373}\\x{376}\\x{377}\\x{37B}-\\x{37D}\\x{37F}\\x{386}"
+                    + "\\x{388}-\\x{38A}\\x{38C}\\x{38E}-\\x{3A1}\\x{3A3}-\\x{3F5}\\x{3F7}-\\x{481}\\x{48A}-\\x{52F}"
+                    + "\\x{531}-\\x{556}\\x{10A0}-\\x{10C5}\\x{13A0}-\\x{13F5}\\x{13F8}-\\x{13FD}\\x{1C90}-\\x{1CBA}"
+                    + "\\x{1CBD}-\\x{1CBF}\\x{1D00}-\\x{1D2B}\\x{1D6B}-\\x{1D77}\\x{1D79}-\\x{1D9A}\\x{1E00}-\\x{1F15}"
+                    + "\\x{1F18}-\\x{1F1D}\\x{1F20}-\\x{1F45}\\x{1F48}-\\x{1F4D}\\x{1F50}-\\x{1F57}\\x{1F59}\\x{1F5B}"
+                    + "\\x{1F5D}\\x{1F5F}-\\x{1F7D}\\x{1F80}-\\x{1FB4}\\x{1FB6}-\\x{1FBC}\\x{1FBE}\\x{1FC2}-\\x{1FC4}"
+                    + "\\x{1FC6}-\\x{1FCC}\\x{1FD0}-\\x{1FD3}\\x{1FD6}-\\x{1FDB}\\x{1FE0}-\\x{1FEC}\\x{1FF2}-\\x{1FF4}"
+                    + "\\x{1FF6}-\\x{1FFC}\\x{2102}\\x{2107}\\x{210A}-\\x{2113}\\x{2115}\\x{2119}-\\x{211D}\\x{2124}"
+                    + "\\x{2126}\\x{2128}\\x{212A}-\\x{212D}\\x{212F}-\\x{2134}\\x{2139}\\x{213C}-\\x{213F}"
+                    + "\\x{2145}-\\x{2149}\\x{214E}\\x{2183}\\x{2184}\\x{2C00}-\\x{2C7B}\\x{2C7E}-\\x{2CE4}"
+                    + "\\x{2CEB}-\\x{2CEE}\\x{2CF2}\\x{2CF3}\\x{A640}-\\x{A66D}\\x{A680}-\\x{A69B}\\x{A722}-\\x{A76F}"
+                    + "\\x{A771}-\\x{A787}\\x{A78B}-\\x{A78E}\\x{AB70}-\\x{ABBF}\\x{FB00}-\\x{FB06}\\x{FB13}-\\x{FB17}"
+                    + "\\x{FF21}-\\x{FF3A}\\x{FF41}-\\x{FF5A}\\x{10400}-\\x{1044F}\\x{104B0}-\\x{104D3}"
+                    + "\\x{104D8}-\\x{104FB}\\x{10C80}-\\x{10CB2}\\x{10CC0}-\\x{10CF2}\\x{118A0}-\\x{118DF}"
+                    + "\\x{1E900}-\\x{1E943}]+",
+            "\\s?[!-/:-~\\x{FF01}-\\x{FF0F}\\x{FF1A}-\\x{FF5E}\\x{2018}-\\x{201F}\\x{3000}-\\x{3002}]+",
+            "\\s+\\z", // "$" in DeepSeek's list; Java's $ would also match before a final line break
+            DEEPSEEK_CJK,
+            "\\p{N}+");
+
+    /** DeepSeek Coder: line breaks; letter runs; punctuation runs; {@link #DEEPSEEK_CJK}; single digits. */
+    private static final List<String> DEEPSEEK_CODER = List.of(
+            "[\\r\\n]", "\\s?\\p{L}+", "\\s?\\p{P}+", DEEPSEEK_CJK, "\\p{N}");
+
     /** Pre-tokenizers by GGUF {@code tokenizer.ggml.pre}; each is a list of expressions applied in turn. */
     private static final Map<String, List<String>> PRE_TOKENIZERS = Map.ofEntries(
             Map.entry("gpt-2", List.of(GPT2)),
@@ -36,6 +71,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             Map.entry("llama-bpe", List.of(LLAMA3)),
             Map.entry("llama3", List.of(LLAMA3)),
             Map.entry("smaug-bpe", List.of(LLAMA3)),
+            Map.entry("deepseek-llm", DEEPSEEK_LLM),
+            Map.entry("deepseek-coder", DEEPSEEK_CODER),
             Map.entry("qwen2", List.of(QWEN2)),
             Map.entry("deepseek-r1-qwen", List.of(QWEN2)));
 
@@ -117,7 +154,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         }
     }
 
-    private List<String> preTokenize(String text) {
+    /** The chunks that BPE merges within, in order; they join back to the text. */
+    List<String> preTokenize(String text) {
         List<String> chunks = List.of(text);
         for (Pattern pattern : preTokenizer) {
             List<String> next = new ArrayList<>();
@@ -164,15 +202,20 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
 
     @Override
     public byte[] tokenBytes(int token) {
-        if (types[token] == 3) {
+        if (types[token] == SpecialTokens.CONTROL) {
             return new byte[0];
         }
         String symbol = tokens[token];
+        if (types[token] == SpecialTokens.USER_DEFINED) {
+            // Stored as plain text, even when every character is also a byte symbol: DeepSeek's "ü" is the
+            // text ü, not the byte 0xFC that GPT-2's table maps it to.
+            return symbol.getBytes(StandardCharsets.UTF_8);
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(symbol.length());
         for (int i = 0; i < symbol.length(); i++) {
             Integer b = CHAR_TO_BYTE.get(symbol.charAt(i));
             if (b == null) {
-                // User-defined tokens are plain text, not byte symbols.
+                // Not a byte symbol: a vocabulary that types its added tokens normal; read it as text.
                 return symbol.getBytes(StandardCharsets.UTF_8);
             }
             out.write(b);

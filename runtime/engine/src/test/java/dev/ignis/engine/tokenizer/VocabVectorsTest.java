@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class VocabVectorsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama-spm", "phi-3", "gpt-2", "mpt", "starcoder", "refact", "falcon", "bert-bge"})
+    @ValueSource(strings = {"llama-spm", "phi-3", "gpt-2", "mpt", "starcoder", "refact", "falcon", "bert-bge",
+            "deepseek-llm", "deepseek-coder"})
     void vectorsEncodeExactly(String vocab) throws IOException {
         String base = "vocab/ggml-vocab-" + vocab + ".gguf";
         GgufHeader h;
@@ -34,6 +35,7 @@ class VocabVectorsTest {
         List<String> out = Files.readAllLines(SharedModels.file(base + ".out"));
         String[] cases = inp.split("\n__ggml_vocab_test__\n", -1);
         List<String> failures = new ArrayList<>();
+        int passed = 0;
         for (int i = 0; i < out.size() && i < cases.length; i++) {
             List<Integer> expected = Arrays.stream(out.get(i).strip().split(" ")).filter(x -> !x.isEmpty())
                     .map(Integer::parseInt).toList();
@@ -43,8 +45,11 @@ class VocabVectorsTest {
             } else if (!cases[i].isEmpty() && !(tokenizer instanceof WordPieceTokenizer)
                     && !tokenizer.decode(actual).equals(cases[i])) {
                 failures.add("'" + cases[i].replace("\n", "\\n") + "' decodes to '" + tokenizer.decode(actual) + "'");
+            } else {
+                passed++;
             }
         }
+        System.out.println(vocab + " vectors: " + passed + "/" + out.size() + " pass");
         assertThat(failures).as(vocab).isEmpty();
         assertThat(out).hasSizeGreaterThan(20);
     }
