@@ -72,7 +72,7 @@ public class ModelSourceReader {
         } catch (NoSuchFileException e) {
             throw new SourceException("file not found: " + e.getFile());
         } catch (IOException e) {
-            throw new SourceException("cannot read the source: " + e.getMessage());
+            throw new SourceException("cannot read the source: " + describe(e, parsed));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SourceException("interrupted while reading the source");
@@ -111,6 +111,31 @@ public class ModelSourceReader {
             // Only the header is read; closing the stream early aborts the rest of the transfer.
             return new SourceFacts(GgufFacts.of(GgufHeader.read(body)), size, null);
         }
+    }
+
+    /**
+     * What went wrong, for the model's status: the JDK's HTTP client often throws with no message (a refused
+     * connection, an unknown host), so the kind of failure and the host are named instead.
+     */
+    static String describe(IOException e, URI uri) {
+        String host = uri.getHost() == null ? uri.toString() : uri.getHost();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.http.HttpTimeoutException) {
+                return "no answer from " + host + " in time";
+            }
+            if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return "unknown host " + host;
+            }
+            if (t instanceof java.net.ConnectException) {
+                return "cannot connect to " + host + (t.getMessage() == null ? "" : " (" + t.getMessage() + ")");
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     static String sha256(Path path) throws IOException {
