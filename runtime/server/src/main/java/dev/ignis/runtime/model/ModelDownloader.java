@@ -76,11 +76,11 @@ public final class ModelDownloader {
             } catch (IOException e) {
                 last = e;
                 LOG.warnf("Download of %s interrupted (attempt %d of %d, %d bytes so far): %s", uri, attempt, ATTEMPTS,
-                        Files.exists(partial) ? Files.size(partial) : 0, e.getMessage());
+                        Files.exists(partial) ? Files.size(partial) : 0, describe(e, uri));
             }
         }
         if (last != null) {
-            throw new IOException("cannot download " + uri + " after " + ATTEMPTS + " attempts: " + last.getMessage(), last);
+            throw new IOException("cannot download " + uri + " after " + ATTEMPTS + " attempts: " + describe(last, uri), last);
         }
         String actual = sha256(partial);
         if (expected != null && !expected.equals(actual)) {
@@ -198,5 +198,30 @@ public final class ModelDownloader {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * What went wrong, for the start-up error: the JDK's HTTP client often throws with no message (a refused
+     * connection, an unknown host), so the kind of failure and the host are named instead.
+     */
+    static String describe(IOException e, URI uri) {
+        String host = uri.getHost() == null ? uri.toString() : uri.getHost();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.http.HttpTimeoutException) {
+                return "no answer from " + host + " in time";
+            }
+            if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return "unknown host " + host;
+            }
+            if (t instanceof java.net.ConnectException) {
+                return "cannot connect to " + host + (t.getMessage() == null ? "" : " (" + t.getMessage() + ")");
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 }

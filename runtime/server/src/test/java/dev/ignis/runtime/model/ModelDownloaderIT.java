@@ -112,6 +112,18 @@ class ModelDownloaderIT {
     }
 
     @Test
+    void anUnreachableServerIsNamedInTheError() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        URI unreachable = URI.create("http://127.0.0.1:" + closed + "/m.gguf");
+        assertThatThrownBy(() -> new ModelDownloader(Duration.ofSeconds(5), Duration.ofSeconds(5)).fetch(unreachable, null, cache))
+                .hasMessageStartingWith("cannot download " + unreachable + " after 4 attempts: cannot connect to 127.0.0.1")
+                .hasMessageNotContaining("null");
+    }
+
+    @Test
     void aTransferCutShortIsResumedFromTheExactByte() throws Exception {
         firstResponseBytes = 300_000;
         String sha = ModelDownloader.sha256(writeTemp());
