@@ -1,6 +1,7 @@
 package dev.ignis.runtime;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
@@ -36,6 +37,17 @@ class ChatTemplateIT {
         chat(List.of(Map.of("role", "system", "content", "Be brief."), Map.of("role", "user", "content", "Hi"),
                 Map.of("role", "assistant", "content", "Hello"), Map.of("role", "user", "content", "A story")))
                 .statusCode(200).body("usage.prompt_tokens", greaterThan(10));
+    }
+
+    @Test
+    void theTemplatesBosIsNotAddedASecondTime() {
+        // The template writes {{ bos_token }} first; stories260K adds BOS, but not in front of that one.
+        List<Integer> rendered = given().header("Authorization", "Bearer " + OpenAiApiIT.KEY)
+                .contentType(ContentType.JSON).body(Map.of("content", "<s>[INST]Hi[/INST]", "parse_special", true))
+                .post("/tokenize").then().statusCode(200).extract().path("tokens");
+        assertThat(rendered).startsWith(1).doesNotContainSequence(1, 1);
+        chat(List.of(Map.of("role", "user", "content", "Hi"))).statusCode(200)
+                .body("usage.prompt_tokens", equalTo(rendered.size()));
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.ignis.engine.model.SyntheticModel;
 import dev.ignis.engine.sampling.Sampler;
 import dev.ignis.engine.sampling.SamplingParams;
 import dev.ignis.engine.tensor.Workers;
+import dev.ignis.engine.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -132,8 +133,13 @@ public final class EngineCli {
                     prompt.add(value);
                 }
             } else {
-                prompt.add(loaded.tokenizer().bos());
-                prompt.addAll(loaded.tokenizer().encode(o.getOrDefault("--prompt", "")));
+                // BOS (and EOS) as the model's metadata asks: Llama yes, Qwen2 no.
+                Tokenizer tokenizer = loaded.tokenizer();
+                prompt.addAll(tokenizer.withSpecialTokens(tokenizer.encode(o.getOrDefault("--prompt", ""))));
+                if (prompt.isEmpty()) {
+                    err.println("error: the prompt is empty and this model starts a prompt without BOS: give --prompt");
+                    return 2;
+                }
             }
             SamplingParams params = new SamplingParams(Float.parseFloat(o.getOrDefault("--temperature", "0")), 0, 1,
                     Integer.parseInt(o.getOrDefault("--top-k", "0")), Float.parseFloat(o.getOrDefault("--top-p", "1")),

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -76,6 +77,13 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             Map.entry("qwen2", List.of(QWEN2)),
             Map.entry("deepseek-r1-qwen", List.of(QWEN2)));
 
+    /**
+     * The pre-tokenizers for which llama.cpp adds BOS when the file has no {@code tokenizer.ggml.add_bos_token}
+     * (Llama 3 and those built on it); every other byte-level BPE vocabulary gets none by default.
+     */
+    private static final Set<String> BOS_BY_DEFAULT = Set.of("llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1",
+            "pixtral", "midm-2.0", "lfm2", "jina-v5-nano", "tekken", "chameleon");
+
     private static final char[] BYTE_TO_CHAR = new char[256];
     private static final Map<Character, Integer> CHAR_TO_BYTE = new HashMap<>();
 
@@ -96,13 +104,29 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     private final List<Pattern> preTokenizer;
     private final int bos;
     private final int eos;
+    private final boolean addBos;
+    private final boolean addEos;
     private final SpecialTokens specials;
 
     /**
+     * With llama.cpp's defaults for special tokens: a prompt gets BOS if {@link #addsBosByDefault the
+     * pre-tokenizer} says so, never EOS.
+     *
      * @param merges "left right" pairs, best first
      * @param pre    the GGUF {@code tokenizer.ggml.pre} name
      */
     public ByteLevelBpeTokenizer(List<String> tokens, int[] types, List<String> merges, String pre, int bos, int eos) {
+        this(tokens, types, merges, pre, bos, eos, addsBosByDefault(pre), false);
+    }
+
+    /**
+     * @param merges "left right" pairs, best first
+     * @param pre    the GGUF {@code tokenizer.ggml.pre} name
+     * @param addBos whether a prompt starts with BOS (GGUF {@code tokenizer.ggml.add_bos_token})
+     * @param addEos whether a prompt ends with EOS (GGUF {@code tokenizer.ggml.add_eos_token})
+     */
+    public ByteLevelBpeTokenizer(List<String> tokens, int[] types, List<String> merges, String pre, int bos, int eos,
+                                 boolean addBos, boolean addEos) {
         List<String> expressions = PRE_TOKENIZERS.get(pre);
         if (expressions == null) {
             throw new UnsupportedOperationException("BPE pre-tokenizer '" + pre + "' is not supported (supported: "
@@ -120,6 +144,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
         }
         this.bos = bos;
         this.eos = eos;
+        this.addBos = addBos && bos >= 0;
+        this.addEos = addEos && eos >= 0;
         this.specials = new SpecialTokens(this.tokens, this.types);
     }
 
@@ -241,5 +267,23 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
     @Override
     public int eos() {
         return eos;
+    }
+
+    @Override
+    public boolean addBos() {
+        return addBos;
+    }
+
+    @Override
+    public boolean addEos() {
+        return addEos;
+    }
+
+    /**
+     * Whether a vocabulary with this pre-tokenizer gets BOS when its file has no {@code
+     * tokenizer.ggml.add_bos_token}: llama.cpp's rule, true for Llama 3's ({@code llama-bpe}) and a few others.
+     */
+    public static boolean addsBosByDefault(String pre) {
+        return BOS_BY_DEFAULT.contains(pre);
     }
 }

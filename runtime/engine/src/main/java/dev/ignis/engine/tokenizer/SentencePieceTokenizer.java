@@ -26,16 +26,30 @@ public final class SentencePieceTokenizer implements Tokenizer {
     private final int bos;
     private final int eos;
     private final boolean addSpacePrefix;
+    private final boolean addBos;
+    private final boolean addEos;
     private final SpecialTokens specials;
 
+    /** With SentencePiece's defaults for special tokens: a prompt gets BOS, not EOS. */
     public SentencePieceTokenizer(List<String> pieces, float[] scores, int[] types, int bos, int eos,
                                   boolean addSpacePrefix) {
+        this(pieces, scores, types, bos, eos, addSpacePrefix, true, false);
+    }
+
+    /**
+     * @param addBos whether a prompt starts with BOS (GGUF {@code tokenizer.ggml.add_bos_token})
+     * @param addEos whether a prompt ends with EOS (GGUF {@code tokenizer.ggml.add_eos_token})
+     */
+    public SentencePieceTokenizer(List<String> pieces, float[] scores, int[] types, int bos, int eos,
+                                  boolean addSpacePrefix, boolean addBos, boolean addEos) {
         this.pieces = pieces.toArray(String[]::new);
         this.scores = scores.clone();
         this.types = types.clone();
         this.bos = bos;
         this.eos = eos;
         this.addSpacePrefix = addSpacePrefix;
+        this.addBos = addBos && bos >= 0;
+        this.addEos = addEos && eos >= 0;
         java.util.Arrays.fill(byteTokens, -1);
         this.specials = new SpecialTokens(this.pieces, this.types);
         for (int i = 0; i < this.pieces.length; i++) {
@@ -142,5 +156,15 @@ public final class SentencePieceTokenizer implements Tokenizer {
     @Override
     public int eos() {
         return eos;
+    }
+
+    @Override
+    public boolean addBos() {
+        return addBos;
+    }
+
+    @Override
+    public boolean addEos() {
+        return addEos;
     }
 }

@@ -41,4 +41,38 @@ public interface Tokenizer {
     int bos();
 
     int eos();
+
+    /**
+     * Whether a prompt starts with {@link #bos()}: GGUF {@code tokenizer.ggml.add_bos_token}, or, when the file
+     * does not say, llama.cpp's default for the vocabulary type (SentencePiece and WordPiece yes, byte-level BPE
+     * only for the pre-tokenizers llama.cpp names, Llama 3's among them). False when there is no BOS.
+     */
+    boolean addBos();
+
+    /**
+     * Whether a prompt ends with {@link #eos()}: GGUF {@code tokenizer.ggml.add_eos_token} (WordPiece: {@code
+     * tokenizer.ggml.add_sep_token}, its {@code eos()} being {@code [SEP]}), or the vocabulary type's default.
+     * False when there is no EOS.
+     */
+    boolean addEos();
+
+    /**
+     * A prompt's tokens with the special tokens the model wants around them, as llama.cpp adds them when asked
+     * to add special tokens: BOS in front if {@link #addBos()}, unless the tokens already start with it (a chat
+     * template that writes {@code bos_token}); EOS at the end if {@link #addEos()}, unless they already end with it.
+     * Returns a new list.
+     */
+    default List<Integer> withSpecialTokens(List<Integer> tokens) {
+        boolean bos = addBos() && (tokens.isEmpty() || tokens.getFirst() != bos());
+        boolean eos = addEos() && (tokens.isEmpty() || tokens.getLast() != eos());
+        List<Integer> out = new java.util.ArrayList<>(tokens.size() + 2);
+        if (bos) {
+            out.add(bos());
+        }
+        out.addAll(tokens);
+        if (eos) {
+            out.add(eos());
+        }
+        return out;
+    }
 }

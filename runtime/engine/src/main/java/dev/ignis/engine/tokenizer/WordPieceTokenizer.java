@@ -31,6 +31,8 @@ public final class WordPieceTokenizer implements Tokenizer {
     private final int cls;
     private final int sep;
     private final boolean lowercase;
+    private final boolean addCls;
+    private final boolean addSep;
     private final SpecialTokens specials;
     private final int longestPiece; // in chars, ▁ included: no longer match can exist
 
@@ -40,6 +42,18 @@ public final class WordPieceTokenizer implements Tokenizer {
      * @param sep     the id of {@code [SEP]}, put after it
      */
     public WordPieceTokenizer(List<String> pieces, int[] types, int unknown, int cls, int sep) {
+        this(pieces, types, unknown, cls, sep, true, true);
+    }
+
+    /**
+     * @param unknown the id of {@code [UNK]}
+     * @param cls     the id of {@code [CLS]}, put before a sequence to embed
+     * @param sep     the id of {@code [SEP]}, put after it
+     * @param addCls  whether a prompt starts with {@code [CLS]} (GGUF {@code tokenizer.ggml.add_bos_token})
+     * @param addSep  whether a prompt ends with {@code [SEP]} (GGUF {@code tokenizer.ggml.add_sep_token})
+     */
+    public WordPieceTokenizer(List<String> pieces, int[] types, int unknown, int cls, int sep, boolean addCls,
+                              boolean addSep) {
         this.pieces = pieces.toArray(String[]::new);
         for (int id : new int[] {unknown, cls, sep}) {
             if (id < 0 || id >= this.pieces.length) {
@@ -50,6 +64,8 @@ public final class WordPieceTokenizer implements Tokenizer {
         this.unknown = unknown;
         this.cls = cls;
         this.sep = sep;
+        this.addCls = addCls;
+        this.addSep = addSep;
         this.specials = new SpecialTokens(this.pieces, types);
         int longest = 0;
         boolean cased = false;
@@ -85,7 +101,10 @@ public final class WordPieceTokenizer implements Tokenizer {
         return out;
     }
 
-    /** The input of an embedding: {@code [CLS]}, the text's tokens, {@code [SEP]}. */
+    /**
+     * The input of an embedding: {@code [CLS]}, the text's tokens, {@code [SEP]}, always (BERT is trained with
+     * them and CLS pooling reads the first position), whatever {@link #addBos()} and {@link #addEos()} say.
+     */
     public List<Integer> encodeForEmbedding(String text) {
         List<Integer> out = new ArrayList<>();
         out.add(cls);
@@ -246,6 +265,18 @@ public final class WordPieceTokenizer implements Tokenizer {
     @Override
     public int eos() {
         return sep;
+    }
+
+    /** Whether a prompt gets {@code [CLS]} in front: by default it does, as in llama.cpp. */
+    @Override
+    public boolean addBos() {
+        return addCls;
+    }
+
+    /** Whether a prompt gets {@code [SEP]} at the end: by default it does, as in llama.cpp. */
+    @Override
+    public boolean addEos() {
+        return addSep;
     }
 
     public int unknown() {

@@ -2,8 +2,12 @@ package dev.ignis.engine.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ignis.engine.gguf.GgufFile;
+import dev.ignis.engine.gguf.GgufTensorInfo;
+import dev.ignis.engine.gguf.GgufWriter;
 import dev.ignis.engine.gguf.SharedModels;
 import java.io.ByteArrayOutputStream;
+import java.lang.foreign.MemorySegment;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,6 +81,44 @@ class EngineCliTest {
         assertThat(run("inspect", SharedModels.file("stories260K/stories260K.gguf").toString())).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("GGUF v3").contains("general.architecture = llama")
                 .contains("token_embd.weight F32");
+    }
+
+    @Test
+    void aModelThatAddsNoBosStartsFromTheTextAlone(@TempDir Path dir) throws Exception {
+        // stories260K with tokenizer.ggml.add_bos_token = false, as a Qwen2 file has it.
+        Path model = dir.resolve("no-bos.gguf");
+        try (GgufFile stories = GgufFile.open(SharedModels.file("stories260K/stories260K.gguf"))) {
+            GgufWriter w = new GgufWriter();
+            stories.header().metadata().forEach((key, value) -> w.put(key, writable(value)));
+            w.put("tokenizer.ggml.add_bos_token", false);
+            for (GgufTensorInfo t : stories.header().tensors()) {
+                MemorySegment data = stories.tensorData(t);
+                w.tensor(t.name(), t.shape(), t.type(), (row, buffer) -> MemorySegment.copy(data,
+                        row * buffer.remaining(), MemorySegment.ofBuffer(buffer), 0, buffer.remaining()));
+            }
+            w.write(model);
+        }
+        assertThat(run("generate", model.toString(), "--prompt", "Zoo", "--steps", "20")).isZero();
+        String fromText = out.toString(StandardCharsets.UTF_8);
+        out.reset();
+        // "Zoo" is 410,469,347; the same ids without BOS in front give the same text.
+        assertThat(run("generate", model.toString(), "--ids", "410,469,347", "--steps", "20")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(fromText);
+        out.reset();
+        assertThat(run("generate", model.toString(), "--ids", "1,410,469,347", "--steps", "20")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).as("with BOS").isNotEqualTo(fromText);
+        assertThat(run("generate", model.toString(), "--prompt", "")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("the prompt is empty");
+    }
+
+    /** GgufHeader reads numbers as Long and Double; GgufWriter takes Integer and Float. */
+    private static Object writable(Object value) {
+        return switch (value) {
+            case Long l -> (int) (long) l;
+            case Double d -> (float) (double) d;
+            case List<?> list -> list.stream().map(EngineCliTest::writable).toList();
+            default -> value;
+        };
     }
 
     @Test

@@ -46,6 +46,16 @@ class ConstrainedSamplingTest {
         public int eos() {
             return EOS;
         }
+
+        @Override
+        public boolean addBos() {
+            return false;
+        }
+
+        @Override
+        public boolean addEos() {
+            return false;
+        }
     };
 
     /** Logits ranking hello > EOS > the rest in id order > space. */

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code messages} rendered with the model's chat template and tokenized with its special tokens. */
+/**
+ * {@code messages} rendered with the model's chat template and tokenized with its special tokens; BOS goes in
+ * front if the model wants it and the template did not already write it.
+ */
 final class ChatPrompt {
 
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
@@ -46,7 +49,8 @@ final class ChatPrompt {
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("messages", e.getMessage());
         }
-        return OpenAiRoutes.withBos(tokenizer.encode(rendered, true), tokenizer.bos());
+        // BOS only if the model's metadata asks for it, and not a second time after a template's {{ bos_token }}.
+        return tokenizer.withSpecialTokens(tokenizer.encode(rendered, true));
     }
 
     private static String content(JsonNode content, int index) {

@@ -5,7 +5,12 @@ import dev.ignis.engine.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The {@code prompt} of a completion: a string, an array of one string, or an array of token ids. */
+/**
+ * The {@code prompt} of a completion: a string, an array of one string, or an array of token ids. Text gets
+ * the special tokens the model's metadata asks for ({@link Tokenizer#withSpecialTokens}: BOS for Llama, none for
+ * Qwen2); token ids are the model's input as given, BOS included or not by the client, as llama.cpp's server
+ * takes them.
+ */
 final class CompletionPrompt {
 
     private CompletionPrompt() {
@@ -17,10 +22,10 @@ final class CompletionPrompt {
             throw ApiException.invalid("prompt", "prompt is required");
         }
         if (prompt.isTextual()) {
-            return OpenAiRoutes.withBos(tokenizer.encode(prompt.asText()), tokenizer.bos());
+            return tokenizer.withSpecialTokens(tokenizer.encode(prompt.asText()));
         }
         if (prompt.isArray() && prompt.size() == 1 && prompt.get(0).isTextual()) {
-            return OpenAiRoutes.withBos(tokenizer.encode(prompt.get(0).asText()), tokenizer.bos());
+            return tokenizer.withSpecialTokens(tokenizer.encode(prompt.get(0).asText()));
         }
         if (prompt.isArray() && !prompt.isEmpty() && prompt.get(0).isIntegralNumber()) {
             List<Integer> ids = new ArrayList<>();

@@ -114,7 +114,10 @@ public class OpenAiRoutes {
         send(ctx, 200, body);
     }
 
-    /** {@code {"content": "text", "add_special": false}} -> {@code {"tokens": [...]}}. */
+    /**
+     * {@code {"content": "text", "add_special": false}} -> {@code {"tokens": [...]}}; with {@code add_special}, the
+     * special tokens a prompt gets ({@link Tokenizer#withSpecialTokens}).
+     */
     private void tokenize(RoutingContext ctx) {
         try {
             Tokenizer tokenizer = readyState().tokenizer();
@@ -124,7 +127,7 @@ public class OpenAiRoutes {
             }
             List<Integer> tokens = tokenizer.encode(body.get("content").asText(), Requests.bool(body, "parse_special"));
             if (Requests.bool(body, "add_special")) {
-                tokens = withBos(tokens, tokenizer.bos());
+                tokens = tokenizer.withSpecialTokens(tokens); // BOS only if the model's metadata asks for it
             }
             ObjectNode out = json.createObjectNode();
             ArrayNode array = out.putArray("tokens");
@@ -210,6 +213,9 @@ public class OpenAiRoutes {
                         + ", ignis.runtime.max-choices " + config.maxChoices() + "), got " + n);
             }
             List<Integer> prompt = chat ? ChatPrompt.of(body, s, loop.tokenizer()) : CompletionPrompt.of(body, loop.tokenizer());
+            if (prompt.isEmpty()) { // an empty text on a model that adds no BOS (Qwen2)
+                throw ApiException.invalid(chat ? "messages" : "prompt", "the prompt has no tokens");
+            }
             Integer maxTokens = Requests.integer(body, chat && body.has("max_completion_tokens")
                     ? "max_completion_tokens" : "max_tokens", 1, 1 << 20);
             int max = maxTokens != null ? maxTokens : chat ? loop.contextSize() - prompt.size() : 16;
@@ -340,14 +346,5 @@ public class OpenAiRoutes {
             return;
         }
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
-    }
-
-    static List<Integer> withBos(List<Integer> tokens, int bos) {
-        List<Integer> out = new ArrayList<>();
-        if (bos >= 0 && (tokens.isEmpty() || tokens.getFirst() != bos)) {
-            out.add(bos);
-        }
-        out.addAll(tokens);
-        return out;
     }
 }
