@@ -51,6 +51,7 @@ final class DocScript {
     private final Map<String, String> environment;
     private final List<Step> steps;
     private final StringBuilder prelude = new StringBuilder("set -o pipefail\n");
+    private final Map<String, String> rewrites = new java.util.LinkedHashMap<>();
     private int position;
 
     DocScript(Path root, Path doc, String heading, Map<String, String> environment) throws IOException {
@@ -131,6 +132,52 @@ final class DocScript {
             }
         }
         return quote != 0;
+    }
+
+    /**
+     * From now on, {@code from} is replaced by {@code to} in every command before it runs: the changes a reader
+     * makes to the text on another machine (a free port instead of the one the docs name).
+     */
+    DocScript rewrite(String from, String to) {
+        rewrites.put(from, to);
+        return this;
+    }
+
+    /**
+     * The next command starts a server in the foreground (the docs say to run the next commands beside
+     * it): it is started in the background, its output going to {@code log}, and returned. The server is a
+     * child of that bash: stop it with {@link #stop(Process)}.
+     */
+    Process startServer(String expected, Path log) {
+        Process[] process = new Process[1];
+        next(expected, step -> {
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c", prelude + rewritten(step.command()))
+                    .directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().putAll(environment);
+            try {
+                process[0] = pb.start();
+            } catch (IOException e) {
+                throw new AssertionError("could not run " + step, e);
+            }
+        });
+        return process[0];
+    }
+
+    /** Stops a server started by {@link #startServer}: SIGTERM to the server, then bash ends with it. */
+    static boolean stop(Process process) throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        boolean stopped = process.waitFor(30, TimeUnit.SECONDS);
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        return stopped;
+    }
+
+    private String rewritten(String command) {
+        for (Map.Entry<String, String> r : rewrites.entrySet()) {
+            command = command.replace(r.getKey(), r.getValue());
+        }
+        return command;
     }
 
     /** Takes the next command, which must contain {@code expected}, and hands it to {@code action}. */
@@ -286,7 +333,7 @@ final class DocScript {
     }
 
     private String runChecked(Step step) {
-        Result result = execute(step.command(), Duration.ofSeconds(120));
+        Result result = execute(rewritten(step.command()), Duration.ofSeconds(600));
         if (result.exitCode() != 0) {
             fail("%s exited with %d; stdout: %s; stderr: %s", step, result.exitCode(), result.out(), result.err());
         }
