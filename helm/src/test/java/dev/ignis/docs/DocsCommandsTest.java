@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,32 +26,131 @@ import org.junit.jupiter.api.Test;
 class DocsCommandsTest {
 
     static final Path ROOT = Path.of(System.getProperty("ignis.repo.dir", ".."));
-    static final Pattern FENCE = Pattern.compile("```(?:bash|sh)?\\n(.*?)```", Pattern.DOTALL);
+    /**
+     * One shell command of a document ({@code ```bash} or {@code ```sh} blocks; other blocks are output, YAML
+     * or diagrams), with the headings it sits under, outermost first.
+     */
+    record Command(Path doc, List<String> headings, String text) {
+    }
 
-    record Command(Path doc, String text) {
+    static List<Path> documents() throws IOException {
+        List<Path> docs = new ArrayList<>(List.of(ROOT.resolve("README.md")));
+        for (String dir : List.of("docs", "helm/ignis")) {
+            try (Stream<Path> files = Files.walk(ROOT.resolve(dir))) {
+                files.filter(p -> p.toString().endsWith(".md")).sorted().forEach(docs::add);
+            }
+        }
+        return docs;
     }
 
     static List<Command> commands() throws IOException {
-        List<Path> docs = new ArrayList<>(List.of(ROOT.resolve("README.md")));
-        try (Stream<Path> files = Files.walk(ROOT.resolve("docs"))) {
-            files.filter(p -> p.toString().endsWith(".md")).forEach(docs::add);
-        }
-        try (Stream<Path> files = Files.walk(ROOT.resolve("helm/ignis"))) {
-            files.filter(p -> p.toString().endsWith(".md")).forEach(docs::add);
-        }
         List<Command> commands = new ArrayList<>();
-        for (Path doc : docs) {
-            Matcher m = FENCE.matcher(Files.readString(doc));
-            while (m.find()) {
-                // Join continued lines; one command per line.
-                for (String line : m.group(1).replace("\\\n", " ").split("\n")) {
-                    if (!line.isBlank() && !line.strip().startsWith("#")) {
-                        commands.add(new Command(ROOT.relativize(doc), line.strip()));
+        for (Path doc : documents()) {
+            List<String> headings = new ArrayList<>();
+            String fence = null;
+            StringBuilder block = new StringBuilder();
+            for (String line : Files.readAllLines(doc)) {
+                if (fence == null && line.startsWith("```")) {
+                    fence = line.substring(3).strip();
+                    block.setLength(0);
+                } else if (fence != null && line.startsWith("```")) {
+                    if (fence.equals("bash") || fence.equals("sh")) {
+                        // Join continued lines; one command per line.
+                        for (String command : block.toString().replace("\\\n", " ").split("\n")) {
+                            if (!command.isBlank() && !command.strip().startsWith("#")) {
+                                commands.add(new Command(ROOT.relativize(doc), List.copyOf(headings), command.strip()));
+                            }
+                        }
                     }
+                    fence = null;
+                } else if (fence != null) {
+                    block.append(line).append('\n');
+                } else if (line.matches("#{1,6} .*")) {
+                    int level = line.indexOf(' ');
+                    while (headings.size() >= level) {
+                        headings.removeLast();
+                    }
+                    while (headings.size() < level - 1) {
+                        headings.add("");
+                    }
+                    headings.add(line);
                 }
             }
         }
         return commands;
+    }
+
+    /**
+     * The tests that run the shell blocks of the docs as written, by document and heading (a block is covered
+     * by the nearest heading above it that is listed). Each test's source must name the document and the
+     * heading, so this list cannot claim a walk that does not happen.
+     */
+    static final Map<String, String> WALKED = Map.ofEntries(
+            Map.entry("README.md # ## Run it", "control-plane/src/test/java/dev/ignis/controlplane/docs/DocsWalkthroughE2E.java"),
+            Map.entry("docs/how-to/local-mode.md # ## Start it", "control-plane/src/test/java/dev/ignis/controlplane/docs/DocsWalkthroughE2E.java"),
+            Map.entry("docs/how-to/local-mode.md # ## Deploy, call, change, delete", "control-plane/src/test/java/dev/ignis/controlplane/docs/DocsWalkthroughE2E.java"),
+            Map.entry("docs/how-to/management-api.md # # Using the management API", "control-plane/src/test/java/dev/ignis/controlplane/docs/DocsWalkthroughE2E.java"),
+            Map.entry("docs/reference/runtime-configuration.md # ## Request log", "control-plane/src/test/java/dev/ignis/controlplane/docs/RuntimeAndEngineDocsE2E.java"),
+            Map.entry("docs/internals/engine.md # ## Command line", "control-plane/src/test/java/dev/ignis/controlplane/docs/RuntimeAndEngineDocsE2E.java"),
+            Map.entry("docs/internals/engine.md # ## Speed (measured, not asserted)", "control-plane/src/test/java/dev/ignis/controlplane/docs/RuntimeAndEngineDocsE2E.java"),
+            // The test command itself: CI runs it (.ci/run), as does every developer.
+            Map.entry("README.md # ## Test it", ".ci/run"));
+
+    /**
+     * Blocks that no test runs yet, with the reason. Each is still checked by the static checks below; the
+     * list only shrinks.
+     */
+    static final Map<String, String> NOT_WALKED = Map.ofEntries(
+            Map.entry("docs/how-to/kubernetes-operator.md", "kubectl against a cluster; KubectlE2E runs the same kubectl verbs against the mock API server, not this text"),
+            Map.entry("docs/how-to/install-with-helm.md", "helm install into a cluster; the chart tests render the chart with the same values"),
+            Map.entry("helm/ignis/README.md", "helm install into a cluster; the chart tests render the chart with the same values"),
+            Map.entry("docs/how-to/benchmark.md", "benchmarks of several minutes; run by hand, their figures are in the same file"),
+            Map.entry("docs/how-to/container-images.md", "builds 400 MB of images; run by hand, as the file says"));
+
+    @Test
+    void everyShellBlockIsRunByATestOrListedAsNotYetRun() throws IOException {
+        List<String> problems = new ArrayList<>();
+        Set<String> used = new java.util.HashSet<>();
+        for (Command c : commands()) {
+            String doc = c.doc().toString().replace('\\', '/');
+            if (NOT_WALKED.containsKey(doc)) {
+                used.add(doc);
+                continue;
+            }
+            String walker = null;
+            for (int i = c.headings().size() - 1; i >= 0 && walker == null; i--) {
+                String key = doc + " # " + c.headings().get(i);
+                walker = WALKED.get(key);
+                if (walker != null) {
+                    used.add(key);
+                }
+            }
+            if (walker == null) {
+                problems.add(doc + " " + c.headings() + ": `" + c.text() + "` is run by no test");
+            }
+        }
+        for (Map.Entry<String, String> e : WALKED.entrySet()) {
+            String[] key = e.getKey().split(" # ", 2);
+            Path walker = ROOT.resolve(e.getValue());
+            if (!Files.isRegularFile(walker)) {
+                problems.add("no file " + e.getValue());
+                continue;
+            }
+            String source = Files.readString(walker);
+            String heading = key[1].replaceFirst("^#+ ", "");
+            if (!e.getValue().equals(".ci/run") && !(source.contains(key[0]) && source.contains(heading))) {
+                problems.add(e.getValue() + " does not name " + key[0] + " and '" + heading + "'");
+            }
+            if (e.getValue().equals(".ci/run") && !source.contains("./mvnw -B verify")) {
+                problems.add(".ci/run does not run ./mvnw -B verify");
+            }
+        }
+        Set<String> stale = new java.util.TreeSet<>(WALKED.keySet());
+        stale.addAll(NOT_WALKED.keySet());
+        stale.removeAll(used);
+        assertThat(stale).as("entries for blocks that no longer exist").isEmpty();
+        NOT_WALKED.forEach((doc, why) -> System.out.println("not run by a test yet: " + doc + " (" + why + ")"));
+        assertThat(problems).isEmpty();
     }
 
     @Test
