@@ -102,8 +102,8 @@ class DocsCommandsTest {
      */
     static final Map<String, String> NOT_WALKED = Map.ofEntries(
             Map.entry("docs/how-to/kubernetes-operator.md", "kubectl against a cluster; KubectlE2E runs the same kubectl verbs against the mock API server, not this text"),
-            Map.entry("docs/how-to/install-with-helm.md", "helm install into a cluster; the chart tests render the chart with the same values"),
-            Map.entry("helm/ignis/README.md", "helm install into a cluster; the chart tests render the chart with the same values"),
+            Map.entry("docs/how-to/install-with-helm.md", "a cluster: HelmDocsCommandsTest runs every helm install with --dry-run=client, kubectl rollout/port-forward need one"),
+            Map.entry("helm/ignis/README.md", "a cluster: HelmDocsCommandsTest runs every helm install with --dry-run=client"),
             Map.entry("docs/how-to/benchmark.md", "benchmarks of several minutes; run by hand, their figures are in the same file"),
             Map.entry("docs/how-to/container-images.md", "builds 400 MB of images; run by hand, as the file says"));
 

@@ -24,7 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * fails, or worse, reaches whatever listens there. The Surefire configuration points {@code KUBECONFIG} at
  * a file that this class writes with its own port; it is started once per test JVM.
  */
-final class StubKubernetesApi {
+public final class StubKubernetesApi {
 
     private static StubKubernetesApi instance;
 
@@ -38,7 +38,7 @@ final class StubKubernetesApi {
     }
 
     /** Starts the stub if needed and writes the kubeconfig that helm reads ($KUBECONFIG). */
-    static synchronized StubKubernetesApi start() {
+    public static synchronized StubKubernetesApi start() {
         if (instance != null) {
             return instance;
         }
