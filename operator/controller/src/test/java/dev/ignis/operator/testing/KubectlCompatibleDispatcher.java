@@ -74,6 +74,28 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
         String path = request.getPath();
         String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
         boolean get = "GET".equals(request.getMethod());
+        String contentType = request.getHeader("Content-Type");
+        if (contentType != null && contentType.contains("protobuf")) {
+            // kubectl's typed commands (create secret, create namespace, ...) send protobuf; the CRUD mock
+            // stores JSON. A create is read and stored as JSON; anything else gets a real server's answer to a
+            // media type it does not take.
+            if ("POST".equals(request.getMethod())) {
+                try {
+                    return super.dispatch(request(HttpMethod.POST, bare, "application/json",
+                            KubernetesProtobuf.toJson(request.getBody().getBytes())))
+                            .setHeader("Content-Type", "application/json");
+                } catch (IllegalArgumentException e) {
+                    return new MockResponse().setResponseCode(415).setHeader("Content-Type", "application/json")
+                            .setBody(JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1")
+                                    .put("status", "Failure").put("reason", "UnsupportedMediaType").put("code", 415)
+                                    .put("message", e.getMessage()).toString());
+                }
+            }
+            return new MockResponse().setResponseCode(415).setHeader("Content-Type", "application/json")
+                    .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                            + "\"reason\":\"UnsupportedMediaType\",\"code\":415,"
+                            + "\"message\":\"the body of the request was in an unknown format\"}");
+        }
         try {
             if (get && bare.equals("/version")) {
                 return json(JSON.createObjectNode().put("major", "1").put("minor", "32")

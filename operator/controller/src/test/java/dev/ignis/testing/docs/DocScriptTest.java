@@ -1,4 +1,4 @@
-package dev.ignis.controlplane.docs;
+package dev.ignis.testing.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.ignis.controlplane.docs;
+package dev.ignis.testing.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -31,20 +31,20 @@ import java.util.regex.Pattern;
  * told to copy from an earlier answer, and the test supplies them. {@link #end} fails when the document has
  * commands the test did not run, so a command added to the docs needs a test before it lands.
  */
-final class DocScript {
+public final class DocScript {
 
     private static final Pattern FENCE = Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern PLACEHOLDER = Pattern.compile("<[^<>]+>");
-    private static final Pattern ASSIGNMENT = Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*)=\\$\\(");
+    private static final Pattern ASSIGNMENT = Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*)=(?!\\()");
 
-    record Step(String doc, int index, String command) {
+    public record Step(String doc, int index, String command) {
         @Override
         public String toString() {
             return doc + " command " + (index + 1) + ": `" + command + "`";
         }
     }
 
-    record Result(int exitCode, String out, String err) {
+    public record Result(int exitCode, String out, String err) {
     }
 
     private final Path root;
@@ -54,7 +54,7 @@ final class DocScript {
     private final Map<String, String> rewrites = new java.util.LinkedHashMap<>();
     private int position;
 
-    DocScript(Path root, Path doc, String heading, Map<String, String> environment) throws IOException {
+    public DocScript(Path root, Path doc, String heading, Map<String, String> environment) throws IOException {
         this.root = root;
         this.environment = environment;
         this.steps = steps(root, doc, heading);
@@ -62,7 +62,7 @@ final class DocScript {
     }
 
     /** The commands of the section that starts with the line {@code heading} and ends at the next heading of its level. */
-    static List<Step> steps(Path root, Path doc, String heading) throws IOException {
+    public static List<Step> steps(Path root, Path doc, String heading) throws IOException {
         String section = section(Files.readString(root.resolve(doc)), heading);
         if (section == null) {
             throw new AssertionError("no heading '" + heading + "' in " + doc);
@@ -93,7 +93,7 @@ final class DocScript {
      * The lines from {@code heading} to the next heading of the same or a higher level (lines in code blocks
      * are never headings), or null.
      */
-    static String section(String text, String heading) {
+    public static String section(String text, String heading) {
         int level = heading.indexOf(' ');
         StringBuilder section = null;
         boolean fenced = false;
@@ -117,7 +117,7 @@ final class DocScript {
     }
 
     /** Whether a command ends inside a single- or double-quoted string (a comment ends it as bash reads it). */
-    static boolean openQuote(String command) {
+    public static boolean openQuote(String command) {
         char quote = 0;
         for (int i = 0; i < command.length(); i++) {
             char c = command.charAt(i);
@@ -138,7 +138,7 @@ final class DocScript {
      * From now on, {@code from} is replaced by {@code to} in every command before it runs: the changes a reader
      * makes to the text on another machine (a free port instead of the one the docs name).
      */
-    DocScript rewrite(String from, String to) {
+    public DocScript rewrite(String from, String to) {
         rewrites.put(from, to);
         return this;
     }
@@ -148,7 +148,7 @@ final class DocScript {
      * it): it is started in the background, its output going to {@code log}, and returned. The server is a
      * child of that bash: stop it with {@link #stop(Process)}.
      */
-    Process startServer(String expected, Path log) {
+    public Process startServer(String expected, Path log) {
         Process[] process = new Process[1];
         next(expected, step -> {
             ProcessBuilder pb = new ProcessBuilder("bash", "-c", prelude + rewritten(step.command()))
@@ -164,7 +164,7 @@ final class DocScript {
     }
 
     /** Stops a server started by {@link #startServer}: SIGTERM to the server, then bash ends with it. */
-    static boolean stop(Process process) throws InterruptedException {
+    public static boolean stop(Process process) throws InterruptedException {
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         boolean stopped = process.waitFor(30, TimeUnit.SECONDS);
@@ -181,7 +181,7 @@ final class DocScript {
     }
 
     /** Takes the next command, which must contain {@code expected}, and hands it to {@code action}. */
-    Step next(String expected, Consumer<Step> action) {
+    public Step next(String expected, Consumer<Step> action) {
         if (position >= steps.size()) {
             fail("the test expects a command containing `%s`, but the document has no more commands", expected);
         }
@@ -194,7 +194,7 @@ final class DocScript {
     }
 
     /** Runs the next command (which must contain {@code expected}) once; it must exit 0; returns its output. */
-    String run(String expected) {
+    public String run(String expected) {
         return run(expected, Map.of());
     }
 
@@ -202,19 +202,19 @@ final class DocScript {
      * Runs the next command once, with its {@code <placeholders>} replaced by the values a reader copies from
      * earlier answers (ids, an ETag): as they are, so they must be plain words.
      */
-    String run(String expected, Map<String, String> values) {
+    public String run(String expected, Map<String, String> values) {
         String[] out = new String[1];
         next(expected, step -> out[0] = runChecked(fill(step, values)));
         return out[0];
     }
 
     /** Runs the next command again and again until its output passes {@code done}, at most {@code within}. */
-    String poll(String expected, Duration within, Predicate<String> done) {
+    public String poll(String expected, Duration within, Predicate<String> done) {
         return poll(expected, within, Map::of, done);
     }
 
     /** As {@link #poll(String, Duration, Predicate)}, with placeholders filled afresh before every attempt. */
-    String poll(String expected, Duration within, Supplier<Map<String, String>> values, Predicate<String> done) {
+    public String poll(String expected, Duration within, Supplier<Map<String, String>> values, Predicate<String> done) {
         String[] out = new String[1];
         next(expected, step -> {
             long deadline = System.nanoTime() + within.toNanos();
@@ -236,7 +236,7 @@ final class DocScript {
      * The next command is an {@code export} whose {@code <placeholders>} stand for values the reader copies
      * from earlier answers: each is replaced by its value, then the line joins the prelude.
      */
-    void export(String expected, Map<String, String> values, Map<String, String> replacements) {
+    public void export(String expected, Map<String, String> values, Map<String, String> replacements) {
         next(expected, step -> {
             assertThat(step.command()).as("%s", step).startsWith("export ");
             String line = step.command();
@@ -258,19 +258,19 @@ final class DocScript {
     }
 
     /** The next command is a definition the later commands use as written ({@code auth=(...)}). */
-    void define(String expected) {
+    public void define(String expected) {
         next(expected, step -> prelude.append(step.command()).append('\n'));
     }
 
     /**
-     * The next command sets a variable from a command's output ({@code name=$(...)}): it is run once, and
+     * The next command sets a variable ({@code name=$(...)}, {@code name=word$(...)}): it is run once, and
      * the value it gave joins the prelude. Returns the value.
      */
-    String assign(String expected) {
+    public String assign(String expected) {
         String[] value = new String[1];
         next(expected, step -> {
             Matcher m = ASSIGNMENT.matcher(step.command());
-            assertThat(m.find()).as("%s is an assignment from a command", step).isTrue();
+            assertThat(m.find()).as("%s is an assignment", step).isTrue();
             String name = m.group(1);
             value[0] = runChecked(new Step(step.doc(), step.index(),
                     step.command() + "\nprintf %s \"$" + name + "\""));
@@ -296,15 +296,24 @@ final class DocScript {
         return new Step(step.doc(), step.index(), filled.toString());
     }
 
+    /**
+     * Passes over the next command without running it, for a command no test can run here (one that needs a
+     * cloud's load balancer): the reason is printed with the test's output, and the command must contain
+     * {@code expected}, so a change to it is still noticed.
+     */
+    public void skip(String expected, String reason) {
+        next(expected, step -> System.out.println("not run: " + step + ": " + reason));
+    }
+
     /** Fails when the section has commands that were not walked. */
-    void end() {
+    public void end() {
         if (position < steps.size()) {
             fail("%s was not run by the test: the document changed, update the test", steps.get(position));
         }
     }
 
     /** Runs a command after the prelude, in bash from the repository's root. */
-    Result execute(String command, Duration timeout) {
+    public Result execute(String command, Duration timeout) {
         try {
             Path out = Files.createTempFile("doc-step", ".out");
             Path err = Files.createTempFile("doc-step", ".err");
@@ -341,11 +350,11 @@ final class DocScript {
     }
 
     /** A single-quoted shell word. */
-    static String quote(String value) {
+    public static String quote(String value) {
         return "'" + value.replace("'", "'\\''") + "'";
     }
 
-    static void sleep(Duration duration) {
+    public static void sleep(Duration duration) {
         try {
             Thread.sleep(duration);
         } catch (InterruptedException e) {
