@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
  * ({@code -pl}), test classes ({@code -Dtest}, {@code -Dit.test}), repository files the commands name
  * (scripts, examples, sources, build outputs by their module), the engine CLI's subcommands and options,
  * and the management API's routes (against the committed OpenAPI document). What the commands do is run
- * by the tests that walk them (the README walkthrough by LocalProvisionerIT, kubectl by KubectlE2E, Helm by
- * the chart tests, the images by hand as docs/how-to/container-images.md says); this check keeps the text
- * from drifting away from the code.
+ * by the walkthrough tests listed in {@link #WALKED}, which run each section's commands as written; a shell
+ * block in no listed section fails {@link #everyShellBlockIsRunByATestOrListedAsNotYetRun} unless its
+ * document is in {@link #NOT_WALKED} with the reason.
  */
 class DocsCommandsTest {
 
