@@ -2,17 +2,19 @@ package dev.ignis.engine.tensor;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The vector twins of {@link BlockFormat#dequantize} for the 4-, 5- and 6-bit block formats, on a row whose
- * bytes were copied into a heap array (one bulk copy; an int index into an array also lets C2 drop the
- * per-access checks a {@code MemorySegment} read keeps). Each group of 16 quants is loaded as 16 bytes and
- * unpacked with byte operations (mask or shift the nibbles, put in the fifth or sixth bits, recentre),
- * then widened to 16 floats and scaled. Each constant's byte layout is documented on {@link BlockFormat}.
+ * The vector twins of {@link BlockFormat#dequantize} for the 4-, 5- and 6-bit block formats and FP8, on a
+ * row whose bytes were copied into a heap array (one bulk copy; an int index into an array also lets C2 drop
+ * the per-access checks a {@code MemorySegment} read keeps). Each group of 16 quants is loaded as 16 bytes
+ * and unpacked with byte operations (mask or shift the nibbles, put in the fifth or sixth bits, recentre),
+ * then widened to 16 floats and scaled; FP8 codes are widened to ints and decoded by bit arithmetic. Each
+ * constant's byte layout is documented on {@link BlockFormat}.
  *
  * <p>The float arithmetic is the twin's, operation for operation: the per-block scales are combined in
  * scalar code exactly as the twin combines them ({@code d * scale}, {@code dmin * min}), and each value is
@@ -20,8 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code d * q + m}). Integer quants convert to floats exactly, and float multiplication commutes, so every
  * value is bit-identical to the twin's, signed zeros and non-finite scales included. (Every product is in
  * fact exact: an F16 scale has at most 11 significant bits, a sub-block scale or min at most 7 and a quant
- * at most 5, 23 in all, which a float holds, and F16's range is far inside float's. So only the add rounds,
- * and a fused multiply-add would happen to round the same; the same form in both keeps that from mattering.)
+ * at most 5, 23 in all (an FP8 value has 4), which a float holds, and F16's range is far inside float's, so
+ * only the add rounds, and a fused multiply-add would happen to round the same; the same form in both keeps
+ * that from mattering.)
  *
  * <p>Written for 512-bit float vectors (16 lanes per 16 quant bytes); {@link BlockMatrix} uses them only
  * when the preferred vectors are that wide and vectorization is on.
@@ -30,6 +33,7 @@ final class BlockKernels {
 
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
     private static final VectorSpecies<Float> V = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
     /** Lane j selects qh byte j / 8 (Q5_0, Q5_1: bits 0..15 of the little-endian u32), or 2 + j / 8 (bits 16..31). */
     private static final VectorShuffle<Byte> LOW_BITS =
             VectorShuffle.fromValues(B, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
@@ -45,7 +49,7 @@ final class BlockKernels {
     /** Whether {@link #dequantizeRow} has a vector kernel for the format. */
     static boolean handles(BlockFormat format) {
         return switch (format) {
-            case Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> true;
+            case Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, FP8 -> true;
             default -> false;
         };
     }
@@ -86,6 +90,11 @@ final class BlockKernels {
             case Q6_K -> {
                 for (int b = 0; b < blocks; b++) {
                     q6_K(q, b * 210, y, b * 256);
+                }
+            }
+            case FP8 -> {
+                for (int b = 0; b < blocks; b++) {
+                    fp8(q, b * 34, y, b * 32);
                 }
             }
             default -> throw new IllegalArgumentException("no vector dequantization for " + format);
@@ -201,6 +210,30 @@ final class BlockKernels {
                 }
             }
         }
+    }
+
+    /** y = d * e4m3(q), 32 codes after the F16 d. */
+    private static void fp8(byte[] q, int o, float[] y, int at) {
+        float d = f16(q, o);
+        for (int l = 0; l < 32; l += 16) {
+            e4m3(ByteVector.fromArray(B, q, o + 2 + l)).mul(d).intoArray(y, at + l);
+        }
+    }
+
+    /**
+     * 16 FP8 E4M3 codes as the floats {@link Fp8E4M3#decode} gives, by bit arithmetic instead of its table:
+     * a normal code's 4 exponent and 3 mantissa bits move to the top of a float's (the exponent rebiased
+     * from 7 to 127), a subnormal one (exponent 0) is its mantissa times 2^-9, S.1111.111 is NaN; then the
+     * sign bit. Every E4M3 value is a float exactly.
+     */
+    private static FloatVector e4m3(ByteVector codes) {
+        IntVector c = (IntVector) codes.convertShape(VectorOperators.B2I, I, 0); // sign-extended
+        IntVector magnitude = c.and(0x7F);
+        IntVector normal = magnitude.lanewise(VectorOperators.LSHL, 20).add((127 - 7) << 23);
+        IntVector subnormal = ((FloatVector) magnitude.convert(VectorOperators.I2F, 0)).mul(0x1p-9f).reinterpretAsInts();
+        IntVector bits = normal.blend(subnormal, magnitude.compare(VectorOperators.LT, 8))
+                .blend(Float.floatToRawIntBits(Float.NaN), magnitude.compare(VectorOperators.EQ, 0x7F));
+        return bits.or(c.and(0x80).lanewise(VectorOperators.LSHL, 24)).reinterpretAsFloats();
     }
 
     private static ByteVector low(ByteVector packed) {

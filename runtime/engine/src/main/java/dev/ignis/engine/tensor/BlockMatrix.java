@@ -79,7 +79,7 @@ public final class BlockMatrix implements Matrix {
     /**
      * Block by block through the format's scalar twin, unless there is a faster way: BF16 (a "block" of one
      * value) copies the row's halves in bulk and widens them in a loop that C2 vectorizes, instead of one call
-     * per value; the 4-, 5- and 6-bit formats copy the row's bytes and unpack each block with vector
+     * per value; the 4-, 5- and 6-bit formats and FP8 copy the row's bytes and unpack each block with vector
      * operations ({@link BlockKernels}, bit-identical to the twin) when the vectors have 16 float lanes.
      */
     @Override

@@ -13,21 +13,22 @@ import org.junit.jupiter.api.Test;
  * The vector dequantization of every block format that has one ({@link BlockKernels}) gives bit for bit
  * the values of the format's scalar twin ({@link BlockFormat#dequantize}), on random blocks: F16 scales of
  * both signs, normal, subnormal, zero and any bit pattern at all (infinities and NaNs); quant bytes random,
- * or counting through every byte value so that every quant value and every fifth or sixth bit occurs.
+ * or counting through every byte value so that every quant value and every fifth or sixth bit occurs (for
+ * FP8, every code: normal, subnormal, zero and NaN, of both signs).
  */
 class DequantizationTwinsTest {
 
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final BlockFormat[] VECTOR_FORMATS = {
         BlockFormat.Q4_0, BlockFormat.Q4_1, BlockFormat.Q5_0, BlockFormat.Q5_1,
-        BlockFormat.Q4_K, BlockFormat.Q5_K, BlockFormat.Q6_K};
+        BlockFormat.Q4_K, BlockFormat.Q5_K, BlockFormat.Q6_K, BlockFormat.FP8};
 
     private final SplittableRandom random = new SplittableRandom(11);
 
     /** Byte offsets of a block's F16 scales (d, and m or dmin), from {@link BlockFormat}'s layouts. */
     static int[] scaleOffsets(BlockFormat format) {
         return switch (format) {
-            case Q4_0, Q5_0 -> new int[] {0};
+            case Q4_0, Q5_0, FP8 -> new int[] {0};
             case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
             case Q6_K -> new int[] {208};
             default -> throw new IllegalArgumentException(format.toString());
