@@ -64,7 +64,7 @@ public final class EngineCli {
                     + " [--ids I,J,K instead of --prompt] [--logits-json FILE [--top K]]"
                     + " | embed MODEL.gguf --text TEXT [--batch N]"
                     + " | bench MODEL.gguf [--prompt N] [--tokens N] [--batch 1,4,8] [--bandwidth-mib M] [--threads N]"
-                    + " | synth --preset " + SyntheticModel.PRESETS.keySet() + " --type f32|f16|bf16|q8_0|q4_0 --out FILE"
+                    + " | synth --preset " + SyntheticModel.PRESETS.keySet() + " --type f32|f16|bf16|q8_0|q4_0|q4_1|q5_0|q5_1|q4_k|q5_k|q6_k --out FILE"
                     + " [--seed S]");
             return 2;
         }
@@ -178,7 +178,7 @@ public final class EngineCli {
         SyntheticModel.Shape shape = SyntheticModel.PRESETS.get(o.getOrDefault("--preset", ""));
         if (shape == null || !o.containsKey("--out")) {
             err.println("usage: synth --preset " + SyntheticModel.PRESETS.keySet()
-                    + " --type f32|f16|bf16|q8_0|q4_0 --out FILE [--seed S]");
+                    + " --type f32|f16|bf16|q8_0|q4_0|q4_1|q5_0|q5_1|q4_k|q5_k|q6_k --out FILE [--seed S]");
             return 2;
         }
         GgmlType type = GgmlType.valueOf(o.getOrDefault("--type", "q8_0").toUpperCase(Locale.ROOT));
@@ -191,6 +191,9 @@ public final class EngineCli {
             return 0;
         } catch (IOException e) {
             err.println("error: cannot write " + target + ": " + e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
             return 1;
         }
     }

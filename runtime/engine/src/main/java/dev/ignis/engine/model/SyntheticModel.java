@@ -6,6 +6,7 @@ import dev.ignis.engine.tensor.Quantizer;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,9 +15,10 @@ import java.util.SplittableRandom;
 
 /**
  * Writes a GGUF file in the shapes of a real model with random weights, for benchmarks and tests at sizes
- * no shared file has. Weights are uniform in ±0.05 (norms 1), seeded, so a preset and seed always give the
- * same file. The vocabulary is a SentencePiece-style one of byte tokens and fillers. {@code qwen2} shapes get
- * q/k/v biases (uniform in ±0.05), {@code qwen3} shapes per-head q/k norms (1), as those architectures have.
+ * no shared file has. Weights are uniform in ±0.05 (norms 1) and quantized, or for the block formats the
+ * engine has no quantizer for (Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K) random blocks of about that range;
+ * seeded, so a preset and seed always give the same file. The vocabulary is a SentencePiece-style one of
+ * byte tokens and fillers. {@code qwen2} shapes get q/k/v biases (uniform in ±0.05), {@code qwen3} shapes per-head q/k norms (1), as those architectures have.
  */
 public final class SyntheticModel {
 
@@ -53,8 +55,16 @@ public final class SyntheticModel {
             case BF16 -> Quantizer.Target.BF16;
             case Q8_0 -> Quantizer.Target.Q8_0;
             case Q4_0 -> Quantizer.Target.Q4_0;
-            default -> throw new IllegalArgumentException("synthetic models are written as F32, F16, BF16, Q8_0 or Q4_0");
+            case Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K -> null; // random blocks, see randomBlocks
+            default -> throw new IllegalArgumentException("synthetic models are written as F32, F16, BF16, Q8_0, Q4_0,"
+                    + " Q4_1, Q5_0, Q5_1, Q4_K, Q5_K or Q6_K");
         };
+        for (int cols : new int[] {s.dim(), s.qDim(), s.hiddenDim()}) {
+            if (cols % type.blockSize() != 0) {
+                throw new IllegalArgumentException("this shape has rows of " + cols + " values, which " + type
+                        + " cannot store (blocks of " + type.blockSize() + ")");
+            }
+        }
         String a = s.architecture();
         GgufWriter w = new GgufWriter();
         w.put("general.architecture", a).put("general.name", "synthetic")
@@ -134,6 +144,10 @@ public final class SyntheticModel {
                                long seed) {
         w.tensor(name, new long[] {cols, rows}, type, (row, out) -> {
             SplittableRandom random = new SplittableRandom(seed * 1_000_003L + row);
+            if (type != GgmlType.F32 && target == null) {
+                randomBlocks(type, cols, random, out);
+                return;
+            }
             float[] values = new float[cols];
             for (int i = 0; i < cols; i++) {
                 values[i] = (float) (random.nextDouble() * 0.1 - 0.05);
@@ -146,5 +160,34 @@ public final class SyntheticModel {
                 Quantizer.encodeRow(target, values, MemorySegment.ofBuffer(out), 0);
             }
         });
+    }
+
+    /**
+     * A row of a block format without a quantizer here: random quant bytes (and random K-quant sub-block
+     * scales and mins), with the F16 scales of every block set so that values stay within about ±0.05 (up
+     * to 0.1 for the K-quants' {@code d * scale * q - dmin * min}). The offsets are {@code BlockFormat}'s
+     * layouts. Enough for benchmarks, which is all these files are for.
+     */
+    private static void randomBlocks(GgmlType type, int cols, SplittableRandom random, ByteBuffer out) {
+        int blockBytes = type.typeSize();
+        byte[] block = new byte[blockBytes];
+        for (int b = 0; b < cols / type.blockSize(); b++) {
+            random.nextBytes(block);
+            ByteBuffer bb = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN);
+            switch (type) { // d (and m, or dmin) so that the extreme quants land near the range's ends
+                case Q4_1 -> bb.putShort(0, f16(0.1f / 15)).putShort(2, f16(-0.05f));
+                case Q5_0 -> bb.putShort(0, f16(0.05f / 16));
+                case Q5_1 -> bb.putShort(0, f16(0.1f / 31)).putShort(2, f16(-0.05f));
+                case Q4_K -> bb.putShort(0, f16(0.1f / (63 * 15))).putShort(2, f16(0.05f / 63));
+                case Q5_K -> bb.putShort(0, f16(0.1f / (63 * 31))).putShort(2, f16(0.05f / 63));
+                case Q6_K -> bb.putShort(208, f16(0.05f / (128 * 32)));
+                default -> throw new IllegalArgumentException(type.toString());
+            }
+            out.put(block);
+        }
+    }
+
+    private static short f16(float v) {
+        return Float.floatToFloat16(v);
     }
 }

@@ -6,7 +6,9 @@ import java.nio.ByteOrder;
 
 /**
  * The byte layout of one quantized block and how to turn it back into floats. Each constant documents
- * its layout; values are written {@code y[i]} for element {@code i} of the block.
+ * its layout; values are written {@code y[i]} for element {@code i} of the block. {@link #dequantize} is
+ * the scalar twin of {@link BlockKernels}' vector dequantization of the 4-, 5- and 6-bit formats and FP8:
+ * both must give the same bits, so a change to one's arithmetic is a change to the other's.
  */
 public enum BlockFormat {
 

@@ -2,10 +2,6 @@ package dev.ignis.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A matrix of any {@link BlockFormat}: each dot product dequantizes a row block by block into a small
@@ -22,7 +18,8 @@ public final class BlockMatrix implements Matrix {
     private final ThreadLocal<float[]> buffer;
     private final ThreadLocal<float[]> second; // the other row of a pair in dotRows
     private final ThreadLocal<short[]> halves; // BF16 rows as read, before conversion
-    private final ThreadLocal<byte[]> bytes;   // Q4_0 rows as read: (cols / 32) blocks of 18 bytes
+    private final ThreadLocal<byte[]> bytes;   // rows as read for BlockKernels: (cols / blockSize) blocks
+    private final boolean vectorRows;          // rows go through BlockKernels, not the format's scalar twin
 
     public BlockMatrix(BlockFormat format, MemorySegment data, int rows, int cols) {
         if (cols % format.blockSize() != 0) {
@@ -42,6 +39,7 @@ public final class BlockMatrix implements Matrix {
         this.second = ThreadLocal.withInitial(() -> new float[cols]);
         this.halves = ThreadLocal.withInitial(() -> new short[cols]);
         this.bytes = ThreadLocal.withInitial(() -> new byte[(int) rowBytes]);
+        this.vectorRows = Kernels.VECTORIZE && Kernels.F.length() >= 16 && BlockKernels.handles(format);
     }
 
     public BlockFormat format() {
@@ -79,9 +77,10 @@ public final class BlockMatrix implements Matrix {
     }
 
     /**
-     * Block by block through the format; BF16 (a "block" of one value) instead copies the row's halves in
-     * bulk and widens them in a loop that C2 vectorizes, instead of one call per value, and Q4_0 copies the
-     * row's bytes and unpacks each block with vector operations ({@link #dequantizeQ4_0}).
+     * Block by block through the format's scalar twin, unless there is a faster way: BF16 (a "block" of one
+     * value) copies the row's halves in bulk and widens them in a loop that C2 vectorizes, instead of one call
+     * per value; the 4-, 5- and 6-bit formats and FP8 copy the row's bytes and unpack each block with vector
+     * operations ({@link BlockKernels}, bit-identical to the twin) when the vectors have 16 float lanes.
      */
     @Override
     public void row(int row, float[] out) {
@@ -94,33 +93,14 @@ public final class BlockMatrix implements Matrix {
             }
             return;
         }
-        if (format == BlockFormat.Q4_0 && Kernels.VECTORIZE && Kernels.F.length() >= 16) {
+        if (vectorRows) {
             byte[] q = bytes.get();
             MemorySegment.copy(data, ValueLayout.JAVA_BYTE, base, q, 0, (int) rowBytes);
-            for (int b = 0; b < cols / 32; b++) {
-                dequantizeQ4_0(q, b * 18, out, b * 32);
-            }
+            BlockKernels.dequantizeRow(format, q, out, cols / format.blockSize());
             return;
         }
         for (int b = 0; b < cols / format.blockSize(); b++) {
             format.dequantize(data, base + (long) b * format.blockBytes(), out, b * format.blockSize());
         }
-    }
-
-    private static final VectorSpecies<Byte> NIBBLES = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Float> VALUES = FloatVector.SPECIES_512;
-
-    /**
-     * The vector twin of {@link BlockFormat#Q4_0}'s dequantization, on a block at {@code q[o]} (F16 d, then
-     * 16 bytes whose low nibbles are y[0..15] and high nibbles y[16..31]): the 16 bytes are loaded once,
-     * masked or shifted, recentred by 8 and widened to 16 floats each; d * (q - 8) is exact either way.
-     */
-    private static void dequantizeQ4_0(byte[] q, int o, float[] y, int at) {
-        FloatVector d = FloatVector.broadcast(VALUES, Float.float16ToFloat((short) ((q[o] & 0xff) | (q[o + 1] << 8))));
-        ByteVector packed = ByteVector.fromArray(NIBBLES, q, o + 2);
-        ByteVector low = packed.and((byte) 0x0F).sub((byte) 8);
-        ByteVector high = packed.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-        ((FloatVector) low.convertShape(VectorOperators.B2F, VALUES, 0)).mul(d).intoArray(y, at);
-        ((FloatVector) high.convertShape(VectorOperators.B2F, VALUES, 0)).mul(d).intoArray(y, at + 16);
     }
 }

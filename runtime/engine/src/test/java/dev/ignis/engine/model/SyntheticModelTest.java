@@ -18,7 +18,8 @@ class SyntheticModelTest {
 
     @Test
     void tinyPresetLoadsAndRunsInEveryType() throws Exception {
-        for (GgmlType type : List.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0)) {
+        for (GgmlType type : List.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0,
+                GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K)) {
             Path file = dir.resolve("tiny-" + type + ".gguf");
             SyntheticModel.write(SyntheticModel.PRESETS.get("tiny"), type, 7, file);
             try (GgufFile gguf = GgufFile.open(file); ModelLoader.LoadedModel loaded = ModelLoader.load(gguf)) {
@@ -52,6 +53,15 @@ class SyntheticModelTest {
             }
         }
         assertThat(SyntheticModel.PRESETS).containsKeys("qwen2.5-0.5b", "qwen3-0.6b");
+    }
+
+    @Test
+    void blockTypesRefuseShapesWhoseRowsTheirBlocksDoNotDivide() {
+        Path file = dir.resolve("qwen2.5-q4_k.gguf");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> SyntheticModel.write(SyntheticModel.PRESETS.get("qwen2.5-0.5b"), GgmlType.Q4_K, 1, file))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rows of 896 values");
+        assertThat(file).doesNotExist();
     }
 
     @Test

@@ -157,6 +157,24 @@ class KernelTwinsTest {
     }
 
     /**
+     * The block formats read from files (their rows unpacked by {@link BlockKernels}) through the same tiles:
+     * random blocks with scales of both signs, subnormal and zero included, rows of 512 values.
+     */
+    @Test
+    void blockFormatsMatMulEqualsDotBitForBitAndScalarWithinRounding() {
+        int rows = 131;
+        int cols = 512;
+        for (BlockFormat format : new BlockFormat[] {BlockFormat.Q4_1, BlockFormat.Q5_0, BlockFormat.Q5_1,
+            BlockFormat.Q4_K, BlockFormat.Q5_K, BlockFormat.Q6_K}) {
+            try (Arena arena = Arena.ofShared()) {
+                long blocks = (long) rows * (cols / format.blockSize());
+                MemorySegment data = DequantizationTwinsTest.randomBlocks(format, blocks, random, false, false, arena);
+                assertMatMulEqualsDot(new BlockMatrix(format, data, rows, cols));
+            }
+        }
+    }
+
+    /**
      * {@code -Dignis.engine.vectorize=false} still multiplies correctly: the engine's classes loaded afresh
      * with the setting off compute every product with the scalar twin, batched or not.
      */
@@ -189,37 +207,33 @@ class KernelTwinsTest {
                     assertThat(out[s][r]).isCloseTo(vector.dot(r, x[s]), within(1e-4f * (1 + Math.abs(out[s][r]))));
                 }
             }
+            // A K-quant's rows come from the format's scalar twin instead of BlockKernels: the same values.
+            int kCols = 256;
+            MemorySegment k = DequantizationTwinsTest.randomBlocks(BlockFormat.Q4_K, rows, random, false, false, arena);
+            Class<?> formatClass = loader.loadClass(BlockFormat.class.getName());
+            Class<?> blockClass = loader.loadClass(BlockMatrix.class.getName());
+            Object scalarK = blockClass.getConstructor(formatClass, MemorySegment.class, int.class, int.class)
+                    .newInstance(formatClass.getField("Q4_K").get(null), k, rows, kCols);
+            java.lang.reflect.Field vectorRows = blockClass.getDeclaredField("vectorRows");
+            vectorRows.setAccessible(true);
+            assertThat(vectorRows.getBoolean(scalarK)).isFalse();
+            BlockMatrix vectorK = new BlockMatrix(BlockFormat.Q4_K, k, rows, kCols);
+            float[][] xk = new float[n][];
+            for (int s = 0; s < n; s++) {
+                xk[s] = randomVector(kCols);
+            }
+            float[][] outK = new float[n][rows];
+            blockClass.getMethod("matMul", float[][].class, float[][].class, int.class).invoke(scalarK, xk, outK, n);
+            for (int s = 0; s < n; s++) {
+                for (int r = 0; r < rows; r++) {
+                    assertThat(outK[s][r]).isEqualTo(vectorK.dotScalar(r, xk[s]));
+                }
+            }
         } finally {
             if (before == null) {
                 System.clearProperty("ignis.engine.vectorize");
             } else {
                 System.setProperty("ignis.engine.vectorize", before);
-            }
-        }
-    }
-
-    /** The vector Q4_0 unpacking gives exactly the format's scalar values, high nibbles of bytes >= 0x80 included. */
-    @Test
-    void q4_0VectorRowsEqualTheFormatsDequantization() {
-        int rows = 3;
-        int cols = 128;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment data = arena.allocate((long) rows * (cols / 32) * 18);
-            for (long block = 0; block < (long) rows * (cols / 32); block++) {
-                data.set(I16, block * 18, Float.floatToFloat16((float) random.nextGaussian()));
-                for (int j = 0; j < 16; j++) {
-                    data.set(ValueLayout.JAVA_BYTE, block * 18 + 2 + j, (byte) random.nextInt(256));
-                }
-            }
-            BlockMatrix m = new BlockMatrix(BlockFormat.Q4_0, data, rows, cols);
-            float[] row = new float[cols];
-            float[] expected = new float[cols];
-            for (int r = 0; r < rows; r++) {
-                m.row(r, row);
-                for (int b = 0; b < cols / 32; b++) {
-                    BlockFormat.Q4_0.dequantize(data, ((long) r * (cols / 32) + b) * 18, expected, b * 32);
-                }
-                assertThat(row).containsExactly(expected);
             }
         }
     }
