@@ -95,15 +95,22 @@ class RuntimeAndEngineDocsE2E {
         DocScript speed = new DocScript(ROOT, Path.of("docs/internals/engine.md"), "## Speed (measured, not asserted)",
                 environment(0));
         Path model = Path.of("/tmp/llama1b-q8_0.gguf");
+        Path kquant = Path.of("/tmp/qwen3-q4_k.gguf");
         try {
             speed.run(" synth --preset llama-3.2-1b --type q8_0");
             assertThat(Files.size(model)).isGreaterThan(1_000_000_000L);
             String figures = speed.run(" bench /tmp/llama1b-q8_0.gguf");
             assertThat(figures).contains("machine: memory read").contains("prompt processing:").contains("decode:")
                     .contains("decode batched x8:");
+            Files.delete(model);
+            // "Block-format dequantization": a K-quant model.
+            speed.run(" synth --preset qwen3-0.6b --type q4_k");
+            assertThat(Files.size(kquant)).isGreaterThan(300_000_000L);
+            assertThat(speed.run(" bench /tmp/qwen3-q4_k.gguf")).contains("decode:").contains("decode batched x4:");
             speed.end();
         } finally {
             Files.deleteIfExists(model);
+            Files.deleteIfExists(kquant);
         }
     }
 
