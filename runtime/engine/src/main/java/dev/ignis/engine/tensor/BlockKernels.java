@@ -102,6 +102,23 @@ final class BlockKernels {
     }
 
     /** y = d * (q - 8): the low nibbles of 16 bytes are y[0..15], the high nibbles y[16..31]. */
+    /**
+     * {@link Kernels#dot} of a Q4_0 row (its {@code blocks} blocks at {@code q[0..)}) with {@code x}, without
+     * writing the row out: each block's two vectors are made exactly as {@link #q4_0} makes them and go
+     * straight into {@link Kernels#dot}'s one accumulator in its order, so the result is the same bits.
+     */
+    static float dotQ4_0(byte[] q, int blocks, float[] x) {
+        FloatVector acc = FloatVector.zero(V);
+        for (int b = 0; b < blocks; b++) {
+            int o = b * 18;
+            float d = f16(q, o);
+            ByteVector packed = ByteVector.fromArray(B, q, o + 2);
+            acc = widen(low(packed).sub((byte) 8)).mul(d).fma(FloatVector.fromArray(V, x, b * 32), acc);
+            acc = widen(high(packed).sub((byte) 8)).mul(d).fma(FloatVector.fromArray(V, x, b * 32 + 16), acc);
+        }
+        return Kernels.sum(acc);
+    }
+
     private static void q4_0(byte[] q, int o, float[] y, int at) {
         float d = f16(q, o);
         ByteVector packed = ByteVector.fromArray(B, q, o + 2);
