@@ -119,6 +119,30 @@ final class BlockKernels {
         return Kernels.sum(acc);
     }
 
+    /**
+     * {@link Kernels#dot} of a row of the 256-value K-quant formats with {@code x}, a block at a time: each
+     * block is unpacked into {@code block} (256 floats, L1-resident) and multiplied into the one accumulator
+     * at once, in {@link Kernels#dot}'s lane order over the row, so the result is the same bits as
+     * dequantizing the whole row first, with one pass instead of two.
+     */
+    static float dotKQuant(BlockFormat format, byte[] q, int blocks, float[] x, float[] block) {
+        FloatVector acc = FloatVector.zero(V);
+        int bytes = format.blockBytes();
+        for (int b = 0; b < blocks; b++) {
+            switch (format) {
+                case Q4_K -> q4_K(q, b * bytes, block, 0);
+                case Q5_K -> q5_K(q, b * bytes, block, 0);
+                case Q6_K -> q6_K(q, b * bytes, block, 0);
+                default -> throw new IllegalArgumentException("not a K-quant format: " + format);
+            }
+            int base = b * 256;
+            for (int i = 0; i < 256; i += 16) {
+                acc = FloatVector.fromArray(V, block, i).fma(FloatVector.fromArray(V, x, base + i), acc);
+            }
+        }
+        return Kernels.sum(acc);
+    }
+
     private static void q4_0(byte[] q, int o, float[] y, int at) {
         float d = f16(q, o);
         ByteVector packed = ByteVector.fromArray(B, q, o + 2);

@@ -19,6 +19,7 @@ public final class BlockMatrix implements Matrix {
     private final ThreadLocal<float[]> second; // the other row of a pair in dotRows
     private final ThreadLocal<short[]> halves; // BF16 rows as read, before conversion
     private final ThreadLocal<byte[]> bytes;   // rows as read for BlockKernels: (cols / blockSize) blocks
+    private final ThreadLocal<float[]> blockBuffer; // one K-quant block, for the single-vector kernel
     private final boolean vectorRows;          // rows go through BlockKernels, not the format's scalar twin
 
     public BlockMatrix(BlockFormat format, MemorySegment data, int rows, int cols) {
@@ -39,6 +40,7 @@ public final class BlockMatrix implements Matrix {
         this.second = ThreadLocal.withInitial(() -> new float[cols]);
         this.halves = ThreadLocal.withInitial(() -> new short[cols]);
         this.bytes = ThreadLocal.withInitial(() -> new byte[(int) rowBytes]);
+        this.blockBuffer = ThreadLocal.withInitial(() -> new float[256]);
         this.vectorRows = Kernels.VECTORIZE && Kernels.F.length() >= 16 && BlockKernels.handles(format);
     }
 
@@ -64,6 +66,11 @@ public final class BlockMatrix implements Matrix {
             byte[] q = bytes.get();
             MemorySegment.copy(data, ValueLayout.JAVA_BYTE, row * rowBytes, q, 0, (int) rowBytes);
             return BlockKernels.dotQ4_0(q, cols / 32, x);
+        }
+        if (vectorRows && (format == BlockFormat.Q4_K || format == BlockFormat.Q5_K || format == BlockFormat.Q6_K)) {
+            byte[] q = bytes.get();
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, row * rowBytes, q, 0, (int) rowBytes);
+            return BlockKernels.dotKQuant(format, q, cols / 256, x, blockBuffer.get());
         }
         float[] w = buffer.get();
         row(row, w);
