@@ -30,8 +30,8 @@ public interface NodeTypeConfig {
         @WithDefault("512")
         long runtimeOverheadMib();
 
-        /** Bytes per cached key or value element (2: the KV cache is kept in 16-bit floats). */
-        @WithDefault("2")
+        /** Bytes per cached key or value element (4: the engine keeps its KV cache in 32-bit floats). */
+        @WithDefault("4")
         int kvCacheBytesPerValue();
     }
 }

@@ -274,10 +274,10 @@ class DeploymentIT {
                 .body("detail", containsString("GiB of KV cache"))
                 .body("detail", containsString("cpu-2x4 has 4.00 GiB"));
         tenant.api().body(Map.of("name", unique("fits"), "model", "llama-3.1-8b-instruct:int8",
-                        "node_type", "cpu-4x16", "context_size", 8192))
+                        "node_type", "cpu-4x16", "context_size", 4096))
                 .post("/v1/deployments").then().statusCode(201)
                 .body("footprint.weight_bytes", equalTo(8532152576L))
-                .body("footprint.kv_cache_bytes", equalTo(2L * 32 * 1024 * 8192 * 4 * 2));
+                .body("footprint.kv_cache_bytes", equalTo(2L * 32 * 1024 * 4096 * 4 * 4));
         // Growing the context past what the node holds is refused on update too.
         String id = tenant.api().get("/v1/deployments").then().extract().path("deployments[0].id");
         tenant.api().body(Map.of("context_size", 131072)).patch("/v1/deployments/" + id).then().statusCode(400)
