@@ -35,6 +35,7 @@ public final class DocScript {
 
     private static final Pattern FENCE = Pattern.compile("```bash\\n(.*?)```", Pattern.DOTALL);
     private static final Pattern PLACEHOLDER = Pattern.compile("<[^<>]+>");
+    private static final Pattern BACKGROUND = Pattern.compile("\\s*(?<![&|>])&\\s*(#.*)?$");
     private static final Pattern ASSIGNMENT = Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*)=(?!\\()");
 
     public record Step(String doc, int index, String command) {
@@ -145,13 +146,14 @@ public final class DocScript {
 
     /**
      * The next command starts a server in the foreground (the docs say to run the next commands beside
-     * it): it is started in the background, its output going to {@code log}, and returned. The server is a
-     * child of that bash: stop it with {@link #stop(Process)}.
+     * it), or in the background with a trailing {@code &}: it is started in the background, its output going
+     * to {@code log}, and returned. The server is a child of that bash (a trailing {@code &} is dropped, see
+     * {@link #foreground}): stop it with {@link #stop(Process)}.
      */
     public Process startServer(String expected, Path log) {
         Process[] process = new Process[1];
         next(expected, step -> {
-            ProcessBuilder pb = new ProcessBuilder("bash", "-c", prelude + rewritten(step.command()))
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c", prelude + foreground(rewritten(step.command())))
                     .directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().putAll(environment);
             try {
@@ -161,6 +163,16 @@ public final class DocScript {
             }
         });
         return process[0];
+    }
+
+    /**
+     * A command that the docs send to the background ({@code server &}, possibly followed by a comment) without
+     * its {@code &}: bash would start the server and exit at once, leaving it outside the process that {@link
+     * #startServer} returns and {@link #stop} stops. Any other command is returned as it is.
+     */
+    public static String foreground(String command) {
+        return BACKGROUND.matcher(command)
+                .replaceFirst(m -> m.group(1) == null ? "" : Matcher.quoteReplacement(" " + m.group(1)));
     }
 
     /** Stops a server started by {@link #startServer}: SIGTERM to the server, then bash ends with it. */
