@@ -1,6 +1,5 @@
 package dev.ignis.engine.sampling;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,46 +69,88 @@ public final class Sampler {
         if (params.temperature() <= 0) {
             return Greedy.argmax(l);
         }
-        int[] ids = candidates(l);
-        int n = ids.length;
+        RankedTokens ids = new RankedTokens(l);
+        int n = ids.size();
         if (params.topK() > 0) {
             n = Math.min(n, params.topK());
         }
-        double[] p = softmax(l, ids, n, 1f);
+        Softmax p = null; // at temperature 1, made only when a link reads it (each costs an exp per token)
         if (params.topP() < 1) {
+            p = new Softmax(l, ids, n, 1f);
             double cumulative = 0;
             int keep = 0;
             while (keep < n) {
-                cumulative += p[keep++];
+                cumulative += p.at(keep++);
                 if (cumulative >= params.topP()) {
                     break;
                 }
             }
             n = Math.max(1, keep);
-            p = softmax(l, ids, n, 1f);
+            p = new Softmax(l, ids, n, 1f);
         }
         if (params.minP() > 0) {
-            double threshold = params.minP() * p[0];
+            if (p == null) {
+                p = new Softmax(l, ids, n, 1f);
+            }
+            double threshold = params.minP() * p.at(0);
             int keep = 1;
-            while (keep < n && p[keep] >= threshold) {
+            while (keep < n && p.at(keep) >= threshold) {
                 keep++;
             }
             n = keep;
         }
         float temperature = params.temperature();
         if (params.dynamicRange() > 0 && n > 1) {
-            temperature = dynamicTemperature(softmax(l, ids, n, 1f), n);
+            temperature = dynamicTemperature(new Softmax(l, ids, n, 1f), n);
         }
-        p = softmax(l, ids, n, temperature);
+        p = new Softmax(l, ids, n, temperature);
         double r = random.nextDouble();
         double cumulative = 0;
         for (int i = 0; i < n; i++) {
-            cumulative += p[i];
+            cumulative += p.at(i);
             if (r < cumulative) {
-                return ids[i];
+                return ids.id(i);
             }
         }
-        return ids[n - 1];
+        return ids.id(n - 1);
+    }
+
+    /**
+     * The distribution over the {@code n} best tokens at a temperature, read rank by rank: {@code at(i)} is
+     * {@code exp(l[id(i)] / T - max) / sum}. The sum runs over the ranks in order when they are already sorted
+     * (then every value is the same bits as a softmax of the sorted prefix); over every ranked token it runs in
+     * id order instead, rather than sort the whole vocabulary for it (the same value to the last bits or so).
+     */
+    private static final class Softmax {
+        private final float[] l;
+        private final RankedTokens ids;
+        private final float temperature;
+        private final double max;
+        private final double sum;
+
+        Softmax(float[] l, RankedTokens ids, int n, float temperature) {
+            this.l = l;
+            this.ids = ids;
+            this.temperature = temperature;
+            this.max = l[ids.id(0)] / temperature;
+            double s = 0;
+            if (ids.isSorted(n) || n < ids.size()) {
+                for (int i = 0; i < n; i++) {
+                    s += Math.exp(l[ids.id(i)] / temperature - max);
+                }
+            } else {
+                for (float v : l) { // every ranked token: the finite ones
+                    if (v != Float.NEGATIVE_INFINITY) {
+                        s += Math.exp(v / temperature - max);
+                    }
+                }
+            }
+            this.sum = s;
+        }
+
+        double at(int i) {
+            return Math.exp(l[ids.id(i)] / temperature - max) / sum;
+        }
     }
 
     private static boolean allBanned(float[] l) {
@@ -122,11 +163,12 @@ public final class Sampler {
     }
 
     /** Entropy-scaled temperature: uniform candidates get the top of the range, a sure one the bottom. */
-    private float dynamicTemperature(double[] p, int n) {
+    private float dynamicTemperature(Softmax p, int n) {
         double entropy = 0;
         for (int i = 0; i < n; i++) {
-            if (p[i] > 0) {
-                entropy -= p[i] * Math.log(p[i]);
+            double pi = p.at(i);
+            if (pi > 0) {
+                entropy -= pi * Math.log(pi);
             }
         }
         double normalized = entropy / Math.log(n);
@@ -157,39 +199,6 @@ public final class Sampler {
         });
     }
 
-    /** Token ids sorted by logit, highest first; banned tokens (-Infinity) left out unless all are banned. */
-    private static int[] candidates(float[] l) {
-        Integer[] boxed = new Integer[l.length];
-        for (int i = 0; i < l.length; i++) {
-            boxed[i] = i;
-        }
-        Arrays.sort(boxed, (a, b) -> Float.compare(l[b], l[a]));
-        int finite = 0;
-        while (finite < boxed.length && l[boxed[finite]] != Float.NEGATIVE_INFINITY) {
-            finite++;
-        }
-        int n = Math.max(1, finite);
-        int[] ids = new int[n];
-        for (int i = 0; i < n; i++) {
-            ids[i] = boxed[i];
-        }
-        return ids;
-    }
-
-    private static double[] softmax(float[] l, int[] ids, int n, float temperature) {
-        double[] p = new double[n];
-        double max = l[ids[0]] / temperature;
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            p[i] = Math.exp(l[ids[i]] / temperature - max);
-            sum += p[i];
-        }
-        for (int i = 0; i < n; i++) {
-            p[i] /= sum;
-        }
-        return p;
-    }
-
     /** The {@code n} most likely tokens with their log-probabilities under the model's distribution. */
     public static List<TokenLogprob> topLogprobs(float[] logits, int n) {
         double max = Double.NEGATIVE_INFINITY;
@@ -201,8 +210,13 @@ public final class Sampler {
             sum += Math.exp(v - max);
         }
         double logSum = max + Math.log(sum);
-        int[] ids = candidates(logits);
-        return Arrays.stream(ids).limit(n).mapToObj(id -> new TokenLogprob(id, (float) (logits[id] - logSum))).toList();
+        RankedTokens ids = new RankedTokens(logits);
+        List<TokenLogprob> top = new java.util.ArrayList<>();
+        for (int i = 0; i < Math.min(n, ids.size()); i++) {
+            int id = ids.id(i);
+            top.add(new TokenLogprob(id, (float) (logits[id] - logSum)));
+        }
+        return List.copyOf(top);
     }
 
     /** A token and its log-probability. */
