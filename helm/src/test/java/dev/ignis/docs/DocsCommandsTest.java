@@ -97,6 +97,7 @@ class DocsCommandsTest {
             Map.entry("docs/how-to/benchmark.md # # Benchmarking a runtime under load", "control-plane/src/test/java/dev/ignis/controlplane/docs/BenchmarkDocsE2E.java"),
             Map.entry("docs/how-to/kubernetes-operator.md # ## Install the CRD and the operator", "operator/controller/src/test/java/dev/ignis/operator/KubernetesOperatorDocsE2E.java"),
             Map.entry("docs/how-to/kubernetes-operator.md # ## Deploy a model", "operator/controller/src/test/java/dev/ignis/operator/KubernetesOperatorDocsE2E.java"),
+            Map.entry("helm/ignis/README.md # # The Ignis Helm chart", "operator/controller/src/test/java/dev/ignis/operator/HelmChartDocsE2E.java"),
             // The test command itself: CI runs it (.ci/run), as does every developer.
             Map.entry("README.md # ## Test it", ".ci/run"));
 
@@ -106,7 +107,6 @@ class DocsCommandsTest {
      */
     static final Map<String, String> NOT_WALKED = Map.ofEntries(
             Map.entry("docs/how-to/install-with-helm.md", "a cluster: HelmDocsCommandsTest runs every helm install with --dry-run=client, kubectl rollout/port-forward need one"),
-            Map.entry("helm/ignis/README.md", "a cluster: HelmDocsCommandsTest runs every helm install with --dry-run=client"),
             Map.entry("docs/how-to/container-images.md", "builds 400 MB of images; run by hand, as the file says"));
 
     @Test
