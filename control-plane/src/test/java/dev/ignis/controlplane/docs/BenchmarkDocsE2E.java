@@ -8,7 +8,6 @@ import dev.ignis.testing.docs.DocScript;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -105,7 +104,7 @@ class BenchmarkDocsE2E {
 
     /** "# Benchmarking the management API". */
     private void managementApi() throws Exception {
-        int port = freePort();
+        int port = DocScript.freePort();
         String name = "ignis_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         DocScript api = new DocScript(ROOT, DOC, "# Benchmarking the management API", environment())
                 .rewrite("18080", Integer.toString(port)).rewrite("ignis_bench", name);
@@ -127,7 +126,7 @@ class BenchmarkDocsE2E {
         Path log = home.resolve("control-plane.log");
         Process controlPlane = api.startServer("IGNIS_PORT=18080 ./run.sh &", log);
         servers.add(controlPlane);
-        awaitReady(controlPlane, URI.create("http://127.0.0.1:" + port + "/q/health/ready"), log, Duration.ofMinutes(3));
+        DocScript.awaitReady(controlPlane, URI.create("http://127.0.0.1:" + port + "/q/health/ready"), log, Duration.ofMinutes(3));
         assertThat(Files.readString(log)).as("run.sh uses the control plane this build packaged")
                 .doesNotContain("Building the control plane").contains("Registered the admin key given by IGNIS_ADMIN_KEY");
 
@@ -174,7 +173,7 @@ class BenchmarkDocsE2E {
 
     /** "# Benchmarking a runtime under load". */
     private void runtimeUnderLoad() throws Exception {
-        int port = freePort();
+        int port = DocScript.freePort();
         DocScript load = new DocScript(ROOT, DOC, "# Benchmarking a runtime under load", environment())
                 .rewrite("18732", Integer.toString(port));
         load.export("export JAVA_HOME=" + DOCUMENTED_JDK, Map.of(), Map.of(DOCUMENTED_JDK, javaHome()));
@@ -191,7 +190,7 @@ class BenchmarkDocsE2E {
             Path log = home.resolve("runtime.log");
             Process runtime = load.startServer("-jar runtime/server/target/quarkus-app/quarkus-run.jar &", log);
             servers.add(runtime);
-            awaitReady(runtime, URI.create("http://127.0.0.1:" + port + "/health/ready"), log, Duration.ofMinutes(3));
+            DocScript.awaitReady(runtime, URI.create("http://127.0.0.1:" + port + "/health/ready"), log, Duration.ofMinutes(3));
 
             String figures = load.run("LoadBench.java --url http://127.0.0.1:18732");
             System.out.println("BenchmarkDocsE2E, the runtime's figures (not asserted):\n" + figures);
@@ -267,30 +266,6 @@ class BenchmarkDocsE2E {
         return System.getProperty("java.home");
     }
 
-    /** Waits until {@code url} answers 200; fails when the server exits first or the time is up. */
-    private static void awaitReady(Process process, URI url, Path log, Duration within) throws IOException {
-        HttpRequest ready = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + within.toNanos();
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            while (true) {
-                assertThat(process.isAlive()).as("the server exited:\n%s", Files.readString(log)).isTrue();
-                try {
-                    if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError(e);
-                }
-                assertThat(System.nanoTime()).as("%s ready within %s:\n%s", url, within, Files.readString(log))
-                        .isLessThan(deadline);
-                DocScript.sleep(Duration.ofMillis(300));
-            }
-        }
-    }
-
     /** A GET of the management API with the documented admin key (a check beside the document's commands). */
     private static String get(URI url) {
         HttpRequest request = HttpRequest.newBuilder(url).header("Authorization", "Bearer " + ADMIN_KEY)
@@ -321,12 +296,6 @@ class BenchmarkDocsE2E {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

@@ -6,11 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ignis.testing.docs.DocScript;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +50,7 @@ class RuntimeAndEngineDocsE2E {
 
     @Test
     void theRuntimeReferenceCommandsServeACompletionAndEmbeddings() throws Exception {
-        int port = freePort();
+        int port = DocScript.freePort();
         DocScript doc = new DocScript(ROOT, Path.of("docs/reference/runtime-configuration.md"), "## Request log",
                 environment(port)).rewrite("localhost:8000", "localhost:" + port);
         doc.next("./mvnw -q -pl runtime/server -am package", step -> assertThat(
@@ -116,38 +112,14 @@ class RuntimeAndEngineDocsE2E {
 
     private Process server(Process process, int port, String logName) throws IOException {
         servers.add(process);
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health/ready"))
-                .timeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            while (true) {
-                assertThat(process.isAlive()).as("the runtime exited:\n%s", Files.readString(logs.resolve(logName))).isTrue();
-                try {
-                    if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return process;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError(e);
-                }
-                assertThat(System.nanoTime()).as("runtime ready:\n%s", Files.readString(logs.resolve(logName)))
-                        .isLessThan(deadline);
-                DocScript.sleep(Duration.ofMillis(300));
-            }
-        }
+        DocScript.awaitReady(process, URI.create("http://127.0.0.1:" + port + "/health/ready"), logs.resolve(logName),
+                Duration.ofMinutes(2));
+        return process;
     }
 
     private void stopServer(Process process) throws InterruptedException {
         assertThat(DocScript.stop(process)).as("the runtime stops on SIGTERM").isTrue();
         servers.remove(process);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static JsonNode json(String text) {

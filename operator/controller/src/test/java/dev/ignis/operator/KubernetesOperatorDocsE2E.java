@@ -7,12 +7,7 @@ import dev.ignis.testing.docs.DocScript;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +54,7 @@ class KubernetesOperatorDocsE2E {
     void theKubectlHowToRunsAsWritten() throws Exception {
         kube = new MockKubernetes();
         KubernetesClient cluster = kube.client();
-        int health = freePort();
+        int health = DocScript.freePort();
         Map<String, String> environment = Map.of(
                 "PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + System.getenv("PATH"),
                 "KUBECONFIG", kube.writeKubeconfig(dir).toString(),
@@ -77,7 +72,8 @@ class KubernetesOperatorDocsE2E {
         assertThat(install.run("kubectl api-resources --api-group=ignis.dev"))
                 .containsPattern("inferencedeployments\\s+infd\\s+ignis.dev/v1alpha1\\s+true\\s+InferenceDeployment");
         operator = install.startServer("dev.ignis.operator.IgnisOperator", dir.resolve("operator.log"));
-        awaitReady(health);
+        DocScript.awaitReady(operator, URI.create("http://127.0.0.1:" + health + "/readyz"), dir.resolve("operator.log"),
+                Duration.ofSeconds(90));
         install.end();
 
         DocScript deploy = new DocScript(ROOT, Path.of(DOC), "## Deploy a model", environment)
@@ -116,36 +112,5 @@ class KubernetesOperatorDocsE2E {
         deploy.skip("curl http://203.0.113.9/v1/chat/completions",
                 "the address is a cloud load balancer's; the runtime's own tests call the same route");
         deploy.end();
-    }
-
-    private void awaitReady(int health) throws IOException {
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + health + "/readyz"))
-                .timeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            while (true) {
-                assertThat(operator.isAlive()).as("the operator exited:\n%s", Files.readString(dir.resolve("operator.log")))
-                        .isTrue();
-                try {
-                    if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new AssertionError(e);
-                }
-                assertThat(System.nanoTime()).as("operator ready:\n%s", Files.readString(dir.resolve("operator.log")))
-                        .isLessThan(deadline);
-                DocScript.sleep(Duration.ofMillis(300));
-            }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

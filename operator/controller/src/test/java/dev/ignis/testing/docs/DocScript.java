@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -359,6 +364,40 @@ public final class DocScript {
             fail("%s exited with %d; stdout: %s; stderr: %s", step, result.exitCode(), result.out(), result.err());
         }
         return result.out();
+    }
+
+    /**
+     * Waits until {@code url} answers 200 (a server a document starts, e.g. with {@link #startServer}); fails
+     * with the server's output when it exits first or the time is up.
+     */
+    public static void awaitReady(Process process, URI url, Path log, Duration within) throws IOException {
+        HttpRequest ready = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + within.toNanos();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            while (true) {
+                assertThat(process.isAlive()).as("the server exited:\n%s", Files.readString(log)).isTrue();
+                try {
+                    if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
+                assertThat(System.nanoTime()).as("%s ready within %s:\n%s", url, within, Files.readString(log))
+                        .isLessThan(deadline);
+                sleep(Duration.ofMillis(300));
+            }
+        }
+    }
+
+    /** A port nothing listens on now, for a server that the docs put on a fixed one. */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     /** A single-quoted shell word. */
