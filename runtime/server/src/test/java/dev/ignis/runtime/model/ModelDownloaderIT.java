@@ -88,7 +88,7 @@ class ModelDownloaderIT {
 
     @Test
     void downloadsVerifiesAndThenUsesTheCache() throws Exception {
-        String sha = ModelDownloader.sha256(writeTemp());
+        String sha = ModelDownloader.sha256(model);
         ModelDownloader downloader = new ModelDownloader(Duration.ofSeconds(30), Duration.ofSeconds(10));
         Path file = downloader.fetch(uri(), sha, cache);
         assertThat(Files.readAllBytes(file)).isEqualTo(model);
@@ -126,7 +126,7 @@ class ModelDownloaderIT {
     @Test
     void aTransferCutShortIsResumedFromTheExactByte() throws Exception {
         firstResponseBytes = 300_000;
-        String sha = ModelDownloader.sha256(writeTemp());
+        String sha = ModelDownloader.sha256(model);
         Path file = new ModelDownloader(Duration.ofSeconds(30), Duration.ofSeconds(10)).fetch(uri(), sha, cache);
         assertThat(Files.readAllBytes(file)).isEqualTo(model);
         // Resumed where the partial file ends (what arrived before the cut), and the result is byte-exact.
@@ -138,7 +138,7 @@ class ModelDownloaderIT {
     void aStalledTransferIsGivenUpAfterTheReadTimeoutAndResumed() throws Exception {
         firstResponseBytes = 200_000;
         stallInsteadOfCut = true;
-        String sha = ModelDownloader.sha256(writeTemp());
+        String sha = ModelDownloader.sha256(model);
         long start = System.nanoTime();
         Path file = new ModelDownloader(Duration.ofSeconds(30), Duration.ofMillis(500)).fetch(uri(), sha, cache);
         assertThat(Files.readAllBytes(file)).isEqualTo(model);
@@ -152,7 +152,7 @@ class ModelDownloaderIT {
     void aServerWithoutRangesMakesTheNextAttemptStartOver() throws Exception {
         firstResponseBytes = 300_000;
         ignoreRanges = true;
-        String sha = ModelDownloader.sha256(writeTemp());
+        String sha = ModelDownloader.sha256(model);
         Path file = new ModelDownloader(Duration.ofSeconds(30), Duration.ofSeconds(10)).fetch(uri(), sha, cache);
         assertThat(Files.readAllBytes(file)).isEqualTo(model);
         assertThat(requests.get()).isEqualTo(2);
@@ -162,7 +162,7 @@ class ModelDownloaderIT {
     void aRangeAnsweredFromTheWrongOffsetIsNotAppended() throws Exception {
         firstResponseBytes = 300_000;
         wrongRangeStart = true;
-        String sha = ModelDownloader.sha256(writeTemp());
+        String sha = ModelDownloader.sha256(model);
         Path file = new ModelDownloader(Duration.ofSeconds(30), Duration.ofSeconds(10)).fetch(uri(), sha, cache);
         assertThat(Files.readAllBytes(file)).as("restarted from zero, never spliced").isEqualTo(model);
         assertThat(ranges).hasSize(3);
@@ -182,11 +182,5 @@ class ModelDownloaderIT {
                 .hasMessageContaining("after 4 attempts")
                 .hasMessageContaining("ignis.runtime.download-timeout");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
-    }
-
-    private Path writeTemp() throws Exception {
-        Path tmp = Files.createTempFile("model", ".gguf");
-        Files.write(tmp, model);
-        return tmp;
     }
 }
