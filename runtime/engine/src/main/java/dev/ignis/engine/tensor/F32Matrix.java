@@ -13,6 +13,8 @@ public final class F32Matrix implements Matrix {
     private final MemorySegment data; // (rows, cols) floats, row-major
     private final int rows;
     private final int cols;
+    private final ThreadLocal<float[]> first;  // the rows of a pair in dotRows
+    private final ThreadLocal<float[]> second;
 
     public F32Matrix(MemorySegment data, int rows, int cols) {
         if (data.byteSize() != (long) rows * cols * 4) {
@@ -22,6 +24,8 @@ public final class F32Matrix implements Matrix {
         this.data = data;
         this.rows = rows;
         this.cols = cols;
+        this.first = ThreadLocal.withInitial(() -> new float[cols]);
+        this.second = ThreadLocal.withInitial(() -> new float[cols]);
     }
 
     @Override
@@ -62,6 +66,20 @@ public final class F32Matrix implements Matrix {
             sum += data.get(FLOAT, base + i * 4L) * x[i];
         }
         return sum;
+    }
+
+    /**
+     * Four or more vectors: each pair of rows is copied once into per-thread arrays and multiplied with the
+     * vectors in {@link Kernels#dot2x4}'s register-blocked tiles ({@link Kernels#dotDequantizedRows}), the same
+     * operations in the same order as {@link #dot}, so the same bits. Fewer vectors read the rows in place.
+     */
+    @Override
+    public void dotRows(int from, int to, float[][] x, float[][] out, int n) {
+        if (n < 4 || !Kernels.VECTORIZE) {
+            Matrix.super.dotRows(from, to, x, out, n);
+            return;
+        }
+        Kernels.dotDequantizedRows(this, from, to, x, out, n, first.get(), second.get());
     }
 
     @Override

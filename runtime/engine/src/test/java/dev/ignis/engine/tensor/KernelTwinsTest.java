@@ -135,7 +135,10 @@ class KernelTwinsTest {
         }
     }
 
-    /** F16, BF16, FP8 and Q4_0 share the dequantize-then-tile kernel; F16 and BF16 rows of 100 have a scalar tail. */
+    /**
+     * F32 (rows copied), F16, BF16, FP8 and Q4_0 share the dequantize-then-tile kernel; F32, F16 and BF16 rows
+     * of 100 have a scalar tail.
+     */
     @Test
     void dequantizingTypesMatMulEqualsDotBitForBitAndScalarWithinRounding() {
         try (Arena arena = Arena.ofShared()) {
@@ -146,6 +149,7 @@ class KernelTwinsTest {
                     data.set(F32, i * 4, (float) random.nextGaussian());
                 }
                 F32Matrix source = new F32Matrix(data, rows, cols);
+                assertMatMulEqualsDot(source);
                 for (Quantizer.Target target : Quantizer.Target.values()) {
                     if (target != Quantizer.Target.Q8_0 && (cols % 32 == 0 || target == Quantizer.Target.F16
                             || target == Quantizer.Target.BF16)) {
