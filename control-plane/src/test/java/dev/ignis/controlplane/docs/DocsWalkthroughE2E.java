@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ignis.testing.docs.DocScript;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -234,8 +233,8 @@ class DocsWalkthroughE2E {
     }
 
     private Process start(String command) {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
+        try {
+            port = DocScript.freePort();
         } catch (IOException e) {
             throw new AssertionError(e);
         }
