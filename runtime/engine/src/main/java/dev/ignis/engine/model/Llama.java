@@ -1,6 +1,8 @@
 package dev.ignis.engine.model;
 
 import dev.ignis.engine.tensor.Kernels;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import dev.ignis.engine.tensor.Matrix;
 import dev.ignis.engine.tensor.Workers;
 
@@ -180,8 +182,8 @@ public final class Llama {
                 c.rope().angles(positions[i], b.cos, b.sin);
                 c.rope().rotate(b.q[i], c.qDim(), b.cos, b.sin);
                 c.rope().rotate(b.k[i], kvDim, b.cos, b.sin);
-                System.arraycopy(b.k[i], 0, caches[i].keys[l], positions[i] * kvDim, kvDim);
-                System.arraycopy(b.v[i], 0, caches[i].values[l], positions[i] * kvDim, kvDim);
+                MemorySegment.copy(b.k[i], 0, caches[i].keys[l], ValueLayout.JAVA_FLOAT, (long) positions[i] * kvDim * Float.BYTES, kvDim);
+                MemorySegment.copy(b.v[i], 0, caches[i].values[l], ValueLayout.JAVA_FLOAT, (long) positions[i] * kvDim * Float.BYTES, kvDim);
             }
 
             // Attention of each row over its own sequence up to its position (causal)
@@ -234,7 +236,7 @@ public final class Llama {
      * Grouped-query attention of one row: query head h reads key/value head h / groups. Heads are independent
      * (each has its own scores buffer and output slice), so a long context spreads them over the workers.
      */
-    private void attention(float[] q, float[] out, float[] keys, float[] values, int pos, float[][] att) {
+    private void attention(float[] q, float[] out, MemorySegment keys, MemorySegment values, int pos, float[][] att) {
         java.util.function.IntConsumer head = h -> attendHead(h, q, out, keys, values, pos, att[h]);
         if (workers.threads() > 1 && (long) (pos + 1) * config.qDim() >= ATTENTION_PARALLEL_THRESHOLD) {
             workers.forEach(config.heads(), head);
@@ -245,7 +247,7 @@ public final class Llama {
         }
     }
 
-    private void attendHead(int h, float[] q, float[] out, float[] keys, float[] values, int pos, float[] att) {
+    private void attendHead(int h, float[] q, float[] out, MemorySegment keys, MemorySegment values, int pos, float[] att) {
         LlamaConfig c = config;
         int headSize = c.headSize();
         int kvDim = c.kvDim();
@@ -254,16 +256,12 @@ public final class Llama {
         int qOffset = h * headSize;
         int kvOffset = (h / groups) * headSize;
         for (int t = 0; t <= pos; t++) {
-            att[t] = Kernels.dot(q, qOffset, keys, t * kvDim + kvOffset, headSize) * scale;
+            att[t] = Kernels.dot(q, qOffset, keys, (long) t * kvDim + kvOffset, headSize) * scale;
         }
         softmax(att, pos + 1);
         java.util.Arrays.fill(out, qOffset, qOffset + headSize, 0f);
         for (int t = 0; t <= pos; t++) {
-            float a = att[t];
-            int vBase = t * kvDim + kvOffset;
-            for (int i = 0; i < headSize; i++) {
-                out[qOffset + i] += a * values[vBase + i];
-            }
+            Kernels.addScaled(out, qOffset, att[t], values, (long) t * kvDim + kvOffset, headSize);
         }
     }
 

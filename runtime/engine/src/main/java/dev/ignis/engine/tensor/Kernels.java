@@ -1,5 +1,8 @@
 package dev.ignis.engine.tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -32,6 +35,55 @@ public final class Kernels {
             sum += a[aOffset + i] * b[bOffset + i];
         }
         return sum;
+    }
+
+    /**
+     * {@link #dot} with {@code b} in native memory: float {@code bIndex} of {@code b} onwards (native byte
+     * order), the same operations in the same order, so the result is bit-identical to copying the values
+     * into an array first. The KV caches' keys live there.
+     */
+    public static float dot(float[] a, int aOffset, MemorySegment b, long bIndex, int n) {
+        long at = bIndex * Float.BYTES;
+        if (!VECTORIZE) {
+            float sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += a[aOffset + i] * b.getAtIndex(ValueLayout.JAVA_FLOAT, bIndex + i);
+            }
+            return sum;
+        }
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        int upper = F.loopBound(n);
+        for (; i < upper; i += F.length()) {
+            acc = FloatVector.fromArray(F, a, aOffset + i)
+                    .fma(FloatVector.fromMemorySegment(F, b, at + (long) i * Float.BYTES, ByteOrder.nativeOrder()), acc);
+        }
+        float sum = sum(acc);
+        for (; i < n; i++) {
+            sum += a[aOffset + i] * b.getAtIndex(ValueLayout.JAVA_FLOAT, bIndex + i);
+        }
+        return sum;
+    }
+
+    /**
+     * {@code out[outOffset + i] += a * v[vIndex + i]} for {@code i < n}, {@code v} in native memory: a
+     * multiply then an add, each rounded, as the scalar loop does (whether vectorized or not, the same bits).
+     * The weighted sum of the KV caches' values in attention.
+     */
+    public static void addScaled(float[] out, int outOffset, float a, MemorySegment v, long vIndex, int n) {
+        int i = 0;
+        if (VECTORIZE) {
+            long at = vIndex * Float.BYTES;
+            int upper = F.loopBound(n);
+            for (; i < upper; i += F.length()) {
+                FloatVector.fromArray(F, out, outOffset + i)
+                        .add(FloatVector.fromMemorySegment(F, v, at + (long) i * Float.BYTES, ByteOrder.nativeOrder()).mul(a))
+                        .intoArray(out, outOffset + i);
+            }
+        }
+        for (; i < n; i++) {
+            out[outOffset + i] += a * v.getAtIndex(ValueLayout.JAVA_FLOAT, vIndex + i);
+        }
     }
 
     /**

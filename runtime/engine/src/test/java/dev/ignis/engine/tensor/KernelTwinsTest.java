@@ -132,6 +132,8 @@ class KernelTwinsTest {
     void q8_0MatMulEqualsDotBitForBitAndScalarWithinRounding() {
         try (Arena arena = Arena.ofShared()) {
             assertMatMulEqualsDot(new Q8_0Matrix(randomQ8_0(arena, 301, 256), 301, 256));
+            // Rows longer than a chunk of the widened tiles (32 blocks), with a partial last chunk.
+            assertMatMulEqualsDot(new Q8_0Matrix(randomQ8_0(arena, 37, 2112), 37, 2112));
         }
     }
 
