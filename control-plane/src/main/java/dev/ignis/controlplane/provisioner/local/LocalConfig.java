@@ -20,8 +20,12 @@ public interface LocalConfig {
     /** The java launcher for replicas; absent: the one running the control plane. */
     Optional<String> java();
 
-    /** JVM options of every replica, separated by spaces. */
-    @WithDefault("--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED")
+    /**
+     * JVM options of every replica, separated by spaces. The heap holds only activations, logits and the
+     * tokenizer (weights are mapped, KV caches are native memory), hence a fixed heap rather than the JVM's
+     * default share of this machine's memory.
+     */
+    @WithDefault("--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx384m")
     String jvmOptions();
 
     /** Where replicas' logs, PID files and downloaded models live; absent: {@code <ignis.home>/local}. */
