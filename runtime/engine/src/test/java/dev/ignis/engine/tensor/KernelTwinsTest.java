@@ -101,7 +101,8 @@ class KernelTwinsTest {
         int cols = m.cols();
         float[] row = new float[cols];
         try (Workers three = Workers.of(3); Workers one = Workers.of(1)) {
-            for (int n : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 12, 13}) {
+            // 32 and more go through the blocked product: 37 leaves a vector tile short, 70 spans two blocks.
+            for (int n : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 32, 37, 70}) {
                 float[][] x = new float[n][];
                 for (int s = 0; s < n; s++) {
                     x[s] = randomVector(cols);
@@ -144,7 +145,8 @@ class KernelTwinsTest {
     @Test
     void dequantizingTypesMatMulEqualsDotBitForBitAndScalarWithinRounding() {
         try (Arena arena = Arena.ofShared()) {
-            for (int cols : new int[] {100, 256}) {
+            // 1100 and 1056: rows longer than a chunk of the blocked product, with and without a scalar tail.
+            for (int cols : new int[] {100, 256, 1056, 1100}) {
                 int rows = 131;
                 MemorySegment data = arena.allocate((long) rows * cols * 4);
                 for (long i = 0; i < (long) rows * cols; i++) {
