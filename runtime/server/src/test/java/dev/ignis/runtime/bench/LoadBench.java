@@ -299,6 +299,12 @@ public final class LoadBench {
                     }
                     String data = line.substring(6);
                     if (data.equals("[DONE]")) {
+                        // Read the response to its end (the chunked body's last chunk) before closing it: a
+                        // stream closed early makes the client drop the connection while the server is still
+                        // writing, and a request that raced for it failed with "header parser received no bytes".
+                        while (in.readLine() != null) {
+                            continue;
+                        }
                         if (completionTokens < 0) {
                             return new Sample(sent, new long[0], 0, "the stream ended without usage");
                         }
