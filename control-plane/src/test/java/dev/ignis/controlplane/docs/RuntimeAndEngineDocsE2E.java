@@ -97,7 +97,7 @@ class RuntimeAndEngineDocsE2E {
             assertThat(Files.size(model)).isGreaterThan(1_000_000_000L);
             String figures = speed.run(" bench /tmp/llama1b-q8_0.gguf");
             assertThat(figures).contains("machine: memory read").contains("prompt processing:").contains("decode:")
-                    .contains("decode batched x8:");
+                    .contains("decode batched x8:").contains("JVM heap at most");
             Files.delete(model);
             // "Block-format dequantization": a K-quant model.
             speed.run(" synth --preset qwen3-0.6b --type q4_k");

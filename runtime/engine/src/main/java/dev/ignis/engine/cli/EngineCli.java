@@ -229,9 +229,9 @@ public final class EngineCli {
             int largest = java.util.Arrays.stream(batches).max().orElse(1);
             long kv = Bench.kvCacheBytes(loaded.model().config(), prompt + tokens + 1) * largest;
             if (resident > 0) {
-                out.printf(Locale.ROOT, "memory: resident %.0f MB = %.2fx (weights %.0f MB + KV caches of %d sequences %.0f MB)"
-                        + "%n", resident / 1e6, resident / (double) (weightBytes + kv), weightBytes / 1e6, largest,
-                        kv / 1e6);
+                out.printf(Locale.ROOT, "memory: resident %.0f MB = %.2fx (weights %.0f MB + KV caches of %d sequences %.0f MB;"
+                        + " JVM heap at most %.0f MB)%n", resident / 1e6, resident / (double) (weightBytes + kv),
+                        weightBytes / 1e6, largest, kv / 1e6, Runtime.getRuntime().maxMemory() / 1e6);
             }
             return 0;
         }
