@@ -33,5 +33,15 @@ if [ -n "${IMAGE_BIND:-}" ]; then
   bind="mount --bind ${IMAGE_BIND%%:*} $work/root${IMAGE_BIND#*:};"
 fi
 echo "run-image: $tarball as $user: $entrypoint" >&2
-exec unshare -m sh -c "mount -t proc proc $work/root/proc; mount --rbind /dev $work/root/dev; $bind
-  exec env -i $envs $(printf '%q ' "$@") /usr/sbin/chroot --userspec=$user $work/root $entrypoint"
+# Not exec'd: this shell stays to delete the unpacked image when the entrypoint ends, also when it is stopped
+# (SIGTERM is passed on). The mounts live in the entrypoint's own mount namespace and go with it.
+unshare -m sh -c "mount -t proc proc $work/root/proc; mount --rbind /dev $work/root/dev; $bind
+  exec env -i $envs $(printf '%q ' "$@") /usr/sbin/chroot --userspec=$user $work/root $entrypoint" &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null || true' TERM INT
+status=0
+wait "$child" || status=$?
+while kill -0 "$child" 2>/dev/null; do
+  wait "$child" || status=$?
+done
+exit "$status"
