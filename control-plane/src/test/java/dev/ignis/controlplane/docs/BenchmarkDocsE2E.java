@@ -61,7 +61,13 @@ class BenchmarkDocsE2E {
     private static final Path DOC = Path.of("docs/how-to/benchmark.md");
     private static final String DOCUMENTED_JDK = "/usr/lib/jvm/temurin-25-jdk-amd64";
     private static final String ADMIN_KEY = "bench_admin_key_0123456789abcdefghijklmnop";
-    private static final Path MODEL = Path.of("/tmp/bench-llama-3.2-1b-q8_0.gguf");
+    /** Where the docs put the synthetic model. */
+    private static final String DOCUMENTED_MODEL = "/tmp/bench-llama-3.2-1b-q8_0.gguf";
+    /**
+     * Where this run puts it: a name of its own, as a reader on a shared machine would pick, so that another
+     * build running the same page cannot overwrite the file this run has mapped.
+     */
+    private static final Path MODEL = Path.of("/tmp/bench-llama-3.2-1b-q8_0-" + ProcessHandle.current().pid() + ".gguf");
     private static final String NUMBER = "([0-9]+(?:\\.[0-9]+)?)";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -175,7 +181,7 @@ class BenchmarkDocsE2E {
     private void runtimeUnderLoad() throws Exception {
         int port = DocScript.freePort();
         DocScript load = new DocScript(ROOT, DOC, "# Benchmarking a runtime under load", environment())
-                .rewrite("18732", Integer.toString(port));
+                .rewrite("18732", Integer.toString(port)).rewrite(DOCUMENTED_MODEL, MODEL.toString());
         load.export("export JAVA_HOME=" + DOCUMENTED_JDK, Map.of(), Map.of(DOCUMENTED_JDK, javaHome()));
         load.next("./mvnw -B -q -pl runtime/server -am package", step -> {
             assertThat(ROOT.resolve("runtime/server/target/quarkus-app/quarkus-run.jar")).as("built by this build").exists();

@@ -77,7 +77,8 @@ class RuntimeAndEngineDocsE2E {
         String inspected = cli.run(" inspect ");
         assertThat(inspected).startsWith("GGUF v3").contains("general.architecture = llama");
         assertThat(cli.run("--prompt \"Once upon a time\"")).isNotBlank();
-        Path logits = Path.of("/tmp/logits.json");
+        Path logits = logs.resolve("logits.json");
+        cli.rewrite("/tmp/logits.json", logits.toString());
         Files.deleteIfExists(logits);
         assertThat(cli.run("--logits-json /tmp/logits.json")).isNotBlank();
         JsonNode positions = JSON.readTree(logits.toFile());
@@ -88,10 +89,14 @@ class RuntimeAndEngineDocsE2E {
         assertThat(vector.strip().split(" ")).hasSize(384);
         cli.end();
 
+        // The models get names of their own, as a reader on a shared machine would pick: another build running
+        // the same page must not overwrite a file this run has mapped.
+        long pid = ProcessHandle.current().pid();
+        Path model = Path.of("/tmp/llama1b-q8_0-" + pid + ".gguf");
+        Path kquant = Path.of("/tmp/qwen3-q4_k-" + pid + ".gguf");
         DocScript speed = new DocScript(ROOT, Path.of("docs/internals/engine.md"), "## Speed (measured, not asserted)",
-                environment(0));
-        Path model = Path.of("/tmp/llama1b-q8_0.gguf");
-        Path kquant = Path.of("/tmp/qwen3-q4_k.gguf");
+                environment(0)).rewrite("/tmp/llama1b-q8_0.gguf", model.toString())
+                .rewrite("/tmp/qwen3-q4_k.gguf", kquant.toString());
         try {
             speed.run(" synth --preset llama-3.2-1b --type q8_0");
             assertThat(Files.size(model)).isGreaterThan(1_000_000_000L);
