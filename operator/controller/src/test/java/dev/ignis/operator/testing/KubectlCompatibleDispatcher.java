@@ -13,17 +13,23 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Fabric8's CRUD mock API server, taught what kubectl needs and the stock one lacks: discovery ({@code /version},
  * {@code /api}, {@code /apis} and each group version, from a table of the built-in kinds this project uses plus
  * the CRDs stored in the mock), a 404 for {@code /openapi/*} (kubectl then skips client-side validation), and
  * server-side apply, taken as a merge patch of the object (or a create when it does not exist yet). There are no
- * field managers: an apply overwrites what it names, like a merge patch.
+ * field managers: an apply overwrites what it names, like a merge patch. A pod's {@code portforward}
+ * subresource works as kubectl 1.32 uses it (SPDY/3.1 tunnelled in a WebSocket, see {@link
+ * PortForwardConnection}), to the addresses a test gives with {@link #servePodPort}: the test plays the kubelet.
  */
 public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher {
 
@@ -66,6 +72,21 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
                 new Builtin("customresourcedefinitions", "CustomResourceDefinition", false, List.of("crd", "crds"))));
     }
 
+    /** The WebSocket subprotocol of kubectl's port-forward: SPDY/3.1 tunnelled, carrying portforward.k8s.io. */
+    static final String PORT_FORWARD_PROTOCOL = "SPDY/3.1+portforward.k8s.io";
+    private static final Pattern PORT_FORWARD = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/portforward");
+
+    /** Where the ports of the pods a test runs are served on this machine: "namespace/pod" → port → address. */
+    private final Map<String, Map<Integer, InetSocketAddress>> podPorts = new ConcurrentHashMap<>();
+
+    /**
+     * The kubelet's part: {@code containerPort} of the pod {@code namespace/pod} is served at {@code address},
+     * where {@code kubectl port-forward} then connects.
+     */
+    public void servePodPort(String namespace, String pod, int containerPort, InetSocketAddress address) {
+        podPorts.computeIfAbsent(namespace + "/" + pod, k -> new ConcurrentHashMap<>()).put(containerPort, address);
+    }
+
     private static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list",
             "patch", "update", "watch");
 
@@ -75,6 +96,10 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
         String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
         boolean get = "GET".equals(request.getMethod());
         String contentType = request.getHeader("Content-Type");
+        Matcher portForward = PORT_FORWARD.matcher(bare);
+        if (portForward.matches()) {
+            return portForward(request, portForward.group(1), portForward.group(2));
+        }
         if (contentType != null && contentType.contains("protobuf")) {
             // kubectl's typed commands (create secret, create namespace, ...) send protobuf; the CRUD mock
             // stores JSON. A create is read and stored as JSON; anything else gets a real server's answer to a
@@ -141,7 +166,87 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return super.dispatch(request);
+        MockResponse response = super.dispatch(request);
+        if (response.getWebSocketListener() == null && response.getHeaders().get("Content-Type") == null) {
+            // The CRUD mock names no media type; kubectl's typed clients (port-forward's pod and service look-ups)
+            // then take the body for the protobuf they asked for first. A real server says it is JSON.
+            response.setHeader("Content-Type", "application/json");
+        }
+        if (get && response.code() == 200 && !"true".equals(query(path, "watch"))) {
+            return typedList(response, bare);
+        }
+        return response;
+    }
+
+    /**
+     * The CRUD mock answers a list with {@code kind: List}; a real server names the list's type ({@code PodList}),
+     * and kubectl's typed clients find no items in anything else.
+     */
+    private MockResponse typedList(MockResponse response, String bare) {
+        try {
+            String[] parts = bare.split("/");
+            String plural = parts[parts.length - 1];
+            String groupVersion = parts[1].equals("api") ? "v1" : parts.length > 3 ? parts[2] + "/" + parts[3] : "";
+            String body = response.getBody().readUtf8();
+            if (!body.contains("\"List\"")) {
+                return response.setBody(body);
+            }
+            JsonNode list = JSON.readTree(body);
+            if (!"List".equals(list.path("kind").asText())) {
+                return response.setBody(body);
+            }
+            ObjectNode resources = resourceList(groupVersion);
+            if (resources != null) {
+                for (JsonNode resource : resources.path("resources")) {
+                    if (resource.path("name").asText().equals(plural)) {
+                        ((ObjectNode) list).put("kind", resource.path("kind").asText() + "List");
+                        ((ObjectNode) list).put("apiVersion", groupVersion);
+                        return response.setBody(JSON.writeValueAsString(list));
+                    }
+                }
+            }
+            return response.setBody(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String query(String path, String name) {
+        int q = path.indexOf('?');
+        if (q < 0) {
+            return null;
+        }
+        for (String pair : path.substring(q + 1).split("&")) {
+            if (pair.startsWith(name + "=")) {
+                return pair.substring(name.length() + 1);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A pod's {@code portforward}: the pod must exist, and the client must ask for the WebSocket tunnel (the
+     * mock server cannot take over a connection for SPDY's own HTTP upgrade, kubectl's fallback).
+     */
+    private MockResponse portForward(RecordedRequest request, String namespace, String pod) {
+        MockResponse stored = super.dispatch(request(HttpMethod.GET, "/api/v1/namespaces/" + namespace + "/pods/" + pod,
+                null, null));
+        if (stored.code() != 200) {
+            return stored;
+        }
+        String upgrade = request.getHeader("Upgrade");
+        String protocols = request.getHeader("Sec-WebSocket-Protocol");
+        if (upgrade == null || !upgrade.equalsIgnoreCase("websocket") || protocols == null
+                || !List.of(protocols.split("\\s*,\\s*")).contains(PORT_FORWARD_PROTOCOL)) {
+            return new MockResponse().setResponseCode(400).setHeader("Content-Type", "application/json")
+                    .setBody(JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1")
+                            .put("status", "Failure").put("reason", "BadRequest").put("code", 400)
+                            .put("message", "the mock API server forwards ports over a WebSocket with the subprotocol "
+                                    + PORT_FORWARD_PROTOCOL + " only (kubectl 1.31 or newer)").toString());
+        }
+        String key = namespace + "/" + pod;
+        return new MockResponse().withWebSocketUpgrade(new PortForwardConnection(key,
+                port -> podPorts.getOrDefault(key, Map.of()).get(port)));
     }
 
     /** A path under a stored CRD: /apis/{group}/{version}/namespaces/{ns}/{plural}[/{name}[/{subresource}]]. */
