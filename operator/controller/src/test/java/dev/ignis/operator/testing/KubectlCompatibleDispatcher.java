@@ -25,8 +25,11 @@ import java.util.regex.Pattern;
 /**
  * Fabric8's CRUD mock API server, taught what kubectl needs and the stock one lacks: discovery ({@code /version},
  * {@code /api}, {@code /apis} and each group version, from a table of the built-in kinds this project uses plus
- * the CRDs stored in the mock), a 404 for {@code /openapi/*} (kubectl then skips client-side validation), and
- * server-side apply, taken as a merge patch of the object (or a create when it does not exist yet). There are no
+ * the CRDs stored in the mock), OpenAPI v3 paths without schemas saying that every kind takes server-side field
+ * validation (so kubectl and helm validate nothing themselves; there is no OpenAPI v2: kubectl's client-side
+ * validation, which needs it, must be turned off with {@code --validate=false}), CRDs Established on creation,
+ * strategic merge patches ({@link StrategicMergePatch}), protobuf creates and updates of the kinds {@link
+ * KubernetesProtobuf} reads, and server-side apply, taken as a merge patch of the object (or a create when it does not exist yet). There are no
  * field managers: an apply overwrites what it names, like a merge patch. A pod's {@code portforward}
  * subresource works as kubectl 1.32 uses it (SPDY/3.1 tunnelled in a WebSocket, see {@link
  * PortForwardConnection}), to the addresses a test gives with {@link #servePodPort}: the test plays the kubelet.
@@ -54,6 +57,7 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
                 new Builtin("persistentvolumeclaims", "PersistentVolumeClaim", true, List.of("pvc"))));
         BUILTINS.put("apps/v1", List.of(
                 new Builtin("deployments", "Deployment", true, List.of("deploy")),
+                new Builtin("statefulsets", "StatefulSet", true, List.of("sts")),
                 new Builtin("replicasets", "ReplicaSet", true, List.of("rs"))));
         BUILTINS.put("networking.k8s.io/v1", List.of(
                 new Builtin("networkpolicies", "NetworkPolicy", true, List.of("netpol"))));
@@ -71,6 +75,8 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
         BUILTINS.put("apiextensions.k8s.io/v1", List.of(
                 new Builtin("customresourcedefinitions", "CustomResourceDefinition", false, List.of("crd", "crds"))));
     }
+
+    private static final String CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
     /** The WebSocket subprotocol of kubectl's port-forward: SPDY/3.1 tunnelled, carrying portforward.k8s.io. */
     static final String PORT_FORWARD_PROTOCOL = "SPDY/3.1+portforward.k8s.io";
@@ -101,12 +107,17 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
             return portForward(request, portForward.group(1), portForward.group(2));
         }
         if (contentType != null && contentType.contains("protobuf")) {
-            // kubectl's typed commands (create secret, create namespace, ...) send protobuf; the CRUD mock
-            // stores JSON. A create is read and stored as JSON; anything else gets a real server's answer to a
-            // media type it does not take.
-            if ("POST".equals(request.getMethod())) {
+            // kubectl's typed commands (create secret, create namespace, ...) and helm's release storage send
+            // protobuf; the CRUD mock stores JSON. A create or an update is read and stored as JSON, a delete's
+            // options are dropped; anything else gets a real server's answer to a media type it does not take.
+            if ("DELETE".equals(request.getMethod())) {
+                // The body is DeleteOptions (propagation, preconditions), which the CRUD mock has no use for.
+                return super.dispatch(request(HttpMethod.DELETE, request.getPath(), null, null))
+                        .setHeader("Content-Type", "application/json");
+            }
+            if ("POST".equals(request.getMethod()) || "PUT".equals(request.getMethod())) {
                 try {
-                    return super.dispatch(request(HttpMethod.POST, bare, "application/json",
+                    return super.dispatch(request(HttpMethod.valueOf(request.getMethod()), bare, "application/json",
                             KubernetesProtobuf.toJson(request.getBody().getBytes())))
                             .setHeader("Content-Type", "application/json");
                 } catch (IllegalArgumentException e) {
@@ -129,6 +140,13 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
             if ("POST".equals(request.getMethod())
                     && bare.equals("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
                 return rulesReview(request);
+            }
+            if (get && bare.equals("/openapi/v3")) {
+                return json(openApiV3Root());
+            }
+            if (get && bare.startsWith("/openapi/v3/")) {
+                ObjectNode spec = openApiV3(bare.substring("/openapi/v3/".length()));
+                return spec == null ? new MockResponse().setResponseCode(404).setBody("{}") : json(spec);
             }
             if (bare.startsWith("/openapi")) {
                 return new MockResponse().setResponseCode(404).setBody("{}");
@@ -162,6 +180,14 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
             if ("PATCH".equals(request.getMethod()) && request.getHeader("Content-Type") != null
                     && request.getHeader("Content-Type").startsWith("application/apply-patch")) {
                 return apply(request, bare);
+            }
+            if ("PATCH".equals(request.getMethod()) && contentType != null
+                    && contentType.startsWith("application/strategic-merge-patch")) {
+                return strategicMerge(request, bare);
+            }
+            if ("POST".equals(request.getMethod()) && bare.equals(CRDS)) {
+                request = request(HttpMethod.POST, request.getPath(), "application/json",
+                        established(request.getUtf8Body()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -414,6 +440,25 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
                 .setBody(JSON.writeValueAsString(review));
     }
 
+    /** A strategic merge patch: read the object, merge as the API server would, store the result. */
+    private MockResponse strategicMerge(RecordedRequest request, String bare) throws IOException {
+        MockResponse existing = super.dispatch(request(HttpMethod.GET, bare.replaceAll("/status$", ""), null, null));
+        if (existing.code() != 200) {
+            return existing;
+        }
+        ObjectNode object = (ObjectNode) JSON.readTree(existing.getBody().readUtf8());
+        try {
+            StrategicMergePatch.apply(object, JSON.readTree(request.getUtf8Body()));
+        } catch (IllegalArgumentException e) {
+            return new MockResponse().setResponseCode(422).setHeader("Content-Type", "application/json")
+                    .setBody(JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1")
+                            .put("status", "Failure").put("reason", "Invalid").put("code", 422)
+                            .put("message", e.getMessage()).toString());
+        }
+        return super.dispatch(request(HttpMethod.PUT, bare, "application/json", JSON.writeValueAsString(object)))
+                .setHeader("Content-Type", "application/json");
+    }
+
     private MockResponse apply(RecordedRequest request, String bare) throws IOException {
         JsonNode body = YAML.readTree(request.getUtf8Body());
         String json = JSON.writeValueAsString(body);
@@ -421,9 +466,36 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
         if (existing.code() == 404) {
             String collection = bare.replaceAll("/status$", "");
             collection = collection.substring(0, collection.lastIndexOf('/'));
+            if (collection.equals(CRDS)) {
+                json = established(json);
+            }
             return super.dispatch(request(HttpMethod.POST, collection, "application/json", json));
         }
         return super.dispatch(request(HttpMethod.PATCH, request.getPath(), "application/merge-patch+json", json));
+    }
+
+    /**
+     * A new CRD as the API server stores it once its names are checked: {@code NamesAccepted} and {@code
+     * Established} true, {@code acceptedNames} its names. Clients wait for Established before they use the
+     * kind (helm install does, after creating the chart's CRDs).
+     */
+    private static String established(String body) throws IOException {
+        ObjectNode crd = (ObjectNode) YAML.readTree(body);
+        ObjectNode status = crd.putObject("status");
+        String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        ArrayNode conditions = status.putArray("conditions");
+        conditions.addObject().put("type", "NamesAccepted").put("status", "True").put("reason", "NoConflicts")
+                .put("message", "no conflicts found").put("lastTransitionTime", now);
+        conditions.addObject().put("type", "Established").put("status", "True").put("reason", "InitialNamesAccepted")
+                .put("message", "the initial names have been accepted").put("lastTransitionTime", now);
+        status.set("acceptedNames", crd.path("spec").path("names"));
+        ArrayNode stored = status.putArray("storedVersions");
+        crd.path("spec").path("versions").forEach(v -> {
+            if (v.path("storage").asBoolean()) {
+                stored.add(v.path("name").asText());
+            }
+        });
+        return JSON.writeValueAsString(crd);
     }
 
     private static RecordedRequest request(HttpMethod method, String path, String contentType, String body) {
@@ -498,6 +570,61 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
             }
         }
         return known ? list : null;
+    }
+
+    /** The OpenAPI v3 discovery document: one entry per group version, as a real server's /openapi/v3. */
+    private ObjectNode openApiV3Root() throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode paths = root.putObject("paths");
+        List<String> groupVersions = new java.util.ArrayList<>(BUILTINS.keySet());
+        for (JsonNode crd : storedCrds()) {
+            for (JsonNode version : crd.path("spec").path("versions")) {
+                String gv = crd.path("spec").path("group").asText() + "/" + version.path("name").asText();
+                if (!groupVersions.contains(gv)) {
+                    groupVersions.add(gv);
+                }
+            }
+        }
+        for (String gv : groupVersions) {
+            String key = gv.equals("v1") ? "api/v1" : "apis/" + gv;
+            paths.putObject(key).put("serverRelativeURL", "/openapi/v3/" + key);
+        }
+        return root;
+    }
+
+    /**
+     * A group version's OpenAPI v3 document with the paths only, no schemas: each kind's create and patch
+     * operations, which take the {@code fieldValidation} query parameter. That is what clients read it for
+     * (kubectl's and helm's validation): a server that takes {@code fieldValidation} validates objects itself,
+     * so the client sends them without checking them against schemas. The mock checks nothing.
+     */
+    private ObjectNode openApiV3(String key) throws IOException {
+        String groupVersion = key.equals("api/v1") ? "v1" : key.startsWith("apis/") ? key.substring(5) : null;
+        ObjectNode resources = groupVersion == null ? null : resourceList(groupVersion);
+        if (resources == null) {
+            return null;
+        }
+        ObjectNode spec = JSON.createObjectNode().put("openapi", "3.0.0");
+        spec.putObject("info").put("title", "Kubernetes").put("version", "v1.32.0-ignis-mock");
+        ObjectNode paths = spec.putObject("paths");
+        String group = groupVersion.contains("/") ? groupVersion.substring(0, groupVersion.indexOf('/')) : "";
+        String version = groupVersion.substring(groupVersion.indexOf('/') + 1);
+        for (JsonNode resource : resources.path("resources")) {
+            String plural = resource.path("name").asText();
+            if (plural.contains("/")) {
+                continue;
+            }
+            String collection = "/" + key + (resource.path("namespaced").asBoolean() ? "/namespaces/{namespace}/" : "/")
+                    + plural;
+            for (String[] path : List.of(new String[] {collection, "post"}, new String[] {collection + "/{name}", "patch"})) {
+                ObjectNode operation = paths.putObject(path[0]).putObject(path[1]);
+                operation.putObject("x-kubernetes-group-version-kind").put("group", group).put("version", version)
+                        .put("kind", resource.path("kind").asText());
+                operation.putArray("parameters").addObject().put("name", "fieldValidation").put("in", "query")
+                        .putObject("schema").put("type", "string");
+            }
+        }
+        return spec;
     }
 
     private static void addResource(ArrayNode resources, String name, String kind, boolean namespaced,
