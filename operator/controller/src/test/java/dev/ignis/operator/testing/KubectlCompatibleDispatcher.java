@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,48 +38,13 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = new YAMLMapper();
 
-    /** Built-in resources: group/version → (plural → kind, namespaced, short names). */
-    private static final Map<String, List<Builtin>> BUILTINS = new LinkedHashMap<>();
-
-    private record Builtin(String plural, String kind, boolean namespaced, List<String> shortNames) {
-    }
-
-    static {
-        BUILTINS.put("v1", List.of(
-                new Builtin("namespaces", "Namespace", false, List.of("ns")),
-                new Builtin("pods", "Pod", true, List.of("po")),
-                new Builtin("services", "Service", true, List.of("svc")),
-                new Builtin("secrets", "Secret", true, List.of()),
-                new Builtin("configmaps", "ConfigMap", true, List.of("cm")),
-                new Builtin("serviceaccounts", "ServiceAccount", true, List.of("sa")),
-                new Builtin("events", "Event", true, List.of("ev")),
-                new Builtin("persistentvolumeclaims", "PersistentVolumeClaim", true, List.of("pvc"))));
-        BUILTINS.put("apps/v1", List.of(
-                new Builtin("deployments", "Deployment", true, List.of("deploy")),
-                new Builtin("statefulsets", "StatefulSet", true, List.of("sts")),
-                new Builtin("replicasets", "ReplicaSet", true, List.of("rs"))));
-        BUILTINS.put("networking.k8s.io/v1", List.of(
-                new Builtin("networkpolicies", "NetworkPolicy", true, List.of("netpol"))));
-        BUILTINS.put("autoscaling/v2", List.of(
-                new Builtin("horizontalpodautoscalers", "HorizontalPodAutoscaler", true, List.of("hpa"))));
-        BUILTINS.put("policy/v1", List.of(
-                new Builtin("poddisruptionbudgets", "PodDisruptionBudget", true, List.of("pdb"))));
-        BUILTINS.put("coordination.k8s.io/v1", List.of(
-                new Builtin("leases", "Lease", true, List.of())));
-        BUILTINS.put("rbac.authorization.k8s.io/v1", List.of(
-                new Builtin("roles", "Role", true, List.of()),
-                new Builtin("rolebindings", "RoleBinding", true, List.of()),
-                new Builtin("clusterroles", "ClusterRole", false, List.of()),
-                new Builtin("clusterrolebindings", "ClusterRoleBinding", false, List.of())));
-        BUILTINS.put("apiextensions.k8s.io/v1", List.of(
-                new Builtin("customresourcedefinitions", "CustomResourceDefinition", false, List.of("crd", "crds"))));
-    }
-
     private static final String CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
     /** The WebSocket subprotocol of kubectl's port-forward: SPDY/3.1 tunnelled, carrying portforward.k8s.io. */
     static final String PORT_FORWARD_PROTOCOL = "SPDY/3.1+portforward.k8s.io";
     private static final Pattern PORT_FORWARD = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/portforward");
+
+    private final CustomResources customResources = new CustomResources(super::dispatch);
 
     /** Where the ports of the pods a test runs are served on this machine: "namespace/pod" → port → address. */
     private final Map<String, Map<Integer, InetSocketAddress>> podPorts = new ConcurrentHashMap<>();
@@ -92,9 +56,6 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
     public void servePodPort(String namespace, String pod, int containerPort, InetSocketAddress address) {
         podPorts.computeIfAbsent(namespace + "/" + pod, k -> new ConcurrentHashMap<>()).put(containerPort, address);
     }
-
-    private static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list",
-            "patch", "update", "watch");
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
@@ -142,10 +103,10 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
                 return rulesReview(request);
             }
             if (get && bare.equals("/openapi/v3")) {
-                return json(openApiV3Root());
+                return json(discovery().openApiV3Root());
             }
             if (get && bare.startsWith("/openapi/v3/")) {
-                ObjectNode spec = openApiV3(bare.substring("/openapi/v3/".length()));
+                ObjectNode spec = discovery().openApiV3(bare.substring("/openapi/v3/".length()));
                 return spec == null ? new MockResponse().setResponseCode(404).setBody("{}") : json(spec);
             }
             if (bare.startsWith("/openapi")) {
@@ -158,24 +119,24 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
                 return json(versions);
             }
             if (get && bare.equals("/apis")) {
-                return json(groupList());
+                return json(discovery().groupList());
             }
             if (get && bare.equals("/api/v1")) {
-                return json(resourceList("v1"));
+                return json(discovery().resourceList("v1"));
             }
             if (get && bare.matches("/apis/[^/]+/[^/]+")) {
                 String groupVersion = bare.substring("/apis/".length());
-                ObjectNode list = resourceList(groupVersion);
+                ObjectNode list = discovery().resourceList(groupVersion);
                 return list == null ? new MockResponse().setResponseCode(404).setBody("{}") : json(list);
             }
-            CustomResourcePath cr = bare.startsWith("/apis/") && bare.contains("/namespaces/")
-                    ? CustomResourcePath.parse(bare, storedCrds()) : null;
+            CustomResources.Path cr = bare.startsWith("/apis/") && bare.contains("/namespaces/")
+                    ? CustomResources.Path.parse(bare, storedCrds()) : null;
             if (cr != null && cr.subresource() != null && cr.subresource().equals("scale")) {
-                return scale(request, cr);
+                return customResources.scale(request, cr);
             }
             String accept = request.getHeader("Accept");
             if (get && cr != null && cr.subresource() == null && accept != null && accept.contains("as=Table")) {
-                return table(request, cr);
+                return customResources.table(request, cr);
             }
             if ("PATCH".equals(request.getMethod()) && request.getHeader("Content-Type") != null
                     && request.getHeader("Content-Type").startsWith("application/apply-patch")) {
@@ -221,7 +182,7 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
             if (!"List".equals(list.path("kind").asText())) {
                 return response.setBody(body);
             }
-            ObjectNode resources = resourceList(groupVersion);
+            ObjectNode resources = discovery().resourceList(groupVersion);
             if (resources != null) {
                 for (JsonNode resource : resources.path("resources")) {
                     if (resource.path("name").asText().equals(plural)) {
@@ -273,149 +234,6 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
         String key = namespace + "/" + pod;
         return new MockResponse().withWebSocketUpgrade(new PortForwardConnection(key,
                 port -> podPorts.getOrDefault(key, Map.of()).get(port)));
-    }
-
-    /** A path under a stored CRD: /apis/{group}/{version}/namespaces/{ns}/{plural}[/{name}[/{subresource}]]. */
-    private record CustomResourcePath(JsonNode crd, JsonNode version, String objectPath, String name,
-            String subresource) {
-
-        static CustomResourcePath parse(String path, List<JsonNode> crds) {
-            String[] parts = path.split("/");
-            // "", "apis", group, version, "namespaces", ns, plural, [name, [subresource]]
-            if (parts.length < 7 || !parts[1].equals("apis") || !parts[4].equals("namespaces")) {
-                return null;
-            }
-            for (JsonNode crd : crds) {
-                if (!crd.path("spec").path("group").asText().equals(parts[2])
-                        || !crd.path("spec").path("names").path("plural").asText().equals(parts[6])) {
-                    continue;
-                }
-                for (JsonNode version : crd.path("spec").path("versions")) {
-                    if (version.path("name").asText().equals(parts[3])) {
-                        String objectPath = String.join("/", java.util.Arrays.copyOfRange(parts, 0,
-                                Math.min(parts.length, 8)));
-                        return new CustomResourcePath(crd, version, objectPath, parts.length > 7 ? parts[7] : null,
-                                parts.length > 8 ? parts[8] : null);
-                    }
-                }
-            }
-            return null;
-        }
-    }
-
-    /**
-     * The scale subresource of a custom resource ({@code kubectl scale}, an HPA): reads and writes the replica
-     * count at the CRD's specReplicasPath.
-     */
-    private MockResponse scale(RecordedRequest request, CustomResourcePath cr) throws IOException {
-        JsonNode scaleSpec = cr.version().path("subresources").path("scale");
-        if (scaleSpec.isMissingNode()) {
-            return new MockResponse().setResponseCode(404).setBody("{}");
-        }
-        MockResponse current = super.dispatch(request(HttpMethod.GET, cr.objectPath(), null, null));
-        if (current.code() != 200) {
-            return current;
-        }
-        ObjectNode object = (ObjectNode) JSON.readTree(current.getBody().readUtf8());
-        List<String> specPath = jsonPath(scaleSpec.path("specReplicasPath").asText());
-        if (!"GET".equals(request.getMethod())) {
-            JsonNode body = request.getHeader("Content-Type") != null
-                    && request.getHeader("Content-Type").contains("yaml")
-                    ? YAML.readTree(request.getUtf8Body()) : JSON.readTree(request.getUtf8Body());
-            int replicas = body.path("spec").path("replicas").asInt();
-            ObjectNode patch = JSON.createObjectNode();
-            ObjectNode cursor = patch;
-            for (int i = 0; i < specPath.size() - 1; i++) {
-                cursor = cursor.putObject(specPath.get(i));
-            }
-            cursor.put(specPath.getLast(), replicas);
-            MockResponse patched = super.dispatch(request(HttpMethod.PATCH, cr.objectPath(),
-                    "application/merge-patch+json", patch.toString()));
-            if (patched.code() / 100 != 2) {
-                return patched;
-            }
-            object = (ObjectNode) JSON.readTree(patched.getBody().readUtf8());
-        }
-        ObjectNode result = JSON.createObjectNode().put("kind", "Scale").put("apiVersion", "autoscaling/v1");
-        result.putObject("metadata").put("name", object.path("metadata").path("name").asText())
-                .put("namespace", object.path("metadata").path("namespace").asText())
-                .put("resourceVersion", object.path("metadata").path("resourceVersion").asText());
-        result.putObject("spec").put("replicas", at(object, specPath).asInt());
-        ObjectNode status = result.putObject("status")
-                .put("replicas", at(object, jsonPath(scaleSpec.path("statusReplicasPath").asText())).asInt());
-        JsonNode selector = at(object, jsonPath(scaleSpec.path("labelSelectorPath").asText()));
-        if (selector.isTextual()) {
-            status.put("selector", selector.asText());
-        }
-        return json(result);
-    }
-
-    /** Server-side printing (kubectl get): the CRD's additionalPrinterColumns evaluated for each object. */
-    private MockResponse table(RecordedRequest request, CustomResourcePath cr) throws IOException {
-        MockResponse raw = super.dispatch(request(HttpMethod.GET, request.getPath(), null, null));
-        if (raw.code() != 200) {
-            return raw;
-        }
-        JsonNode body = JSON.readTree(raw.getBody().readUtf8());
-        List<JsonNode> objects = new java.util.ArrayList<>();
-        if (body.has("items")) {
-            body.path("items").forEach(objects::add);
-        } else {
-            objects.add(body);
-        }
-        ObjectNode table = JSON.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
-        table.putObject("metadata").put("resourceVersion", body.path("metadata").path("resourceVersion").asText());
-        ArrayNode columns = table.putArray("columnDefinitions");
-        columns.addObject().put("name", "Name").put("type", "string").put("format", "name").put("priority", 0)
-                .put("description", "Name of the object");
-        JsonNode printerColumns = cr.version().path("additionalPrinterColumns");
-        for (JsonNode column : printerColumns) {
-            columns.addObject().put("name", column.path("name").asText()).put("type", column.path("type").asText())
-                    .put("format", "").put("priority", column.path("priority").asInt(0))
-                    .put("description", column.path("description").asText(""));
-        }
-        ArrayNode rows = table.putArray("rows");
-        for (JsonNode object : objects) {
-            ObjectNode row = rows.addObject();
-            ArrayNode cells = row.putArray("cells");
-            cells.add(object.path("metadata").path("name").asText());
-            for (JsonNode column : printerColumns) {
-                JsonNode value = at(object, jsonPath(column.path("jsonPath").asText()));
-                if (value.isMissingNode() || value.isNull()) {
-                    cells.addNull();
-                } else if ("date".equals(column.path("type").asText())) {
-                    cells.add(age(value.asText()));
-                } else {
-                    cells.add(value.asText());
-                }
-            }
-            ObjectNode partial = row.putObject("object").put("kind", "PartialObjectMetadata")
-                    .put("apiVersion", "meta.k8s.io/v1");
-            partial.set("metadata", object.path("metadata"));
-        }
-        return json(table);
-    }
-
-    private static String age(String timestamp) {
-        try {
-            long seconds = java.time.Duration.between(java.time.Instant.parse(timestamp), java.time.Instant.now())
-                    .toSeconds();
-            return seconds < 120 ? seconds + "s" : seconds < 7200 ? seconds / 60 + "m" : seconds / 3600 + "h";
-        } catch (java.time.format.DateTimeParseException e) {
-            return timestamp;
-        }
-    }
-
-    private static List<String> jsonPath(String path) {
-        return java.util.Arrays.stream(path.split("\\.")).filter(s -> !s.isEmpty()).toList();
-    }
-
-    private static JsonNode at(JsonNode node, List<String> path) {
-        JsonNode cursor = node;
-        for (String step : path) {
-            cursor = cursor.path(step);
-        }
-        return cursor;
     }
 
     /**
@@ -498,7 +316,7 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
         return JSON.writeValueAsString(crd);
     }
 
-    private static RecordedRequest request(HttpMethod method, String path, String contentType, String body) {
+    static RecordedRequest request(HttpMethod method, String path, String contentType, String body) {
         Headers.Builder headers = new Headers.Builder();
         if (contentType != null) {
             headers.set("Content-Type", contentType);
@@ -507,138 +325,9 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
         return new RecordedRequest("HTTP/1.1", method, path, headers.build(), buffer);
     }
 
-    private ObjectNode groupList() throws IOException {
-        ObjectNode list = JSON.createObjectNode().put("kind", "APIGroupList").put("apiVersion", "v1");
-        ArrayNode groups = list.putArray("groups");
-        Map<String, List<String>> versionsByGroup = new LinkedHashMap<>();
-        for (String gv : BUILTINS.keySet()) {
-            if (gv.contains("/")) {
-                versionsByGroup.computeIfAbsent(gv.substring(0, gv.indexOf('/')), g -> new java.util.ArrayList<>())
-                        .add(gv.substring(gv.indexOf('/') + 1));
-            }
-        }
-        for (JsonNode crd : storedCrds()) {
-            String group = crd.path("spec").path("group").asText();
-            for (JsonNode version : crd.path("spec").path("versions")) {
-                List<String> versions = versionsByGroup.computeIfAbsent(group, g -> new java.util.ArrayList<>());
-                if (!versions.contains(version.path("name").asText())) {
-                    versions.add(version.path("name").asText());
-                }
-            }
-        }
-        versionsByGroup.forEach((group, versions) -> {
-            ObjectNode g = groups.addObject().put("name", group);
-            ArrayNode vs = g.putArray("versions");
-            versions.forEach(v -> vs.addObject().put("groupVersion", group + "/" + v).put("version", v));
-            g.putObject("preferredVersion").put("groupVersion", group + "/" + versions.getFirst())
-                    .put("version", versions.getFirst());
-        });
-        return list;
-    }
-
-    private ObjectNode resourceList(String groupVersion) throws IOException {
-        ObjectNode list = JSON.createObjectNode().put("kind", "APIResourceList").put("apiVersion", "v1")
-                .put("groupVersion", groupVersion);
-        ArrayNode resources = list.putArray("resources");
-        boolean known = false;
-        for (Builtin b : BUILTINS.getOrDefault(groupVersion, List.of())) {
-            known = true;
-            addResource(resources, b.plural(), b.kind(), b.namespaced(), b.shortNames(), false);
-        }
-        for (JsonNode crd : storedCrds()) {
-            String group = crd.path("spec").path("group").asText();
-            for (JsonNode version : crd.path("spec").path("versions")) {
-                if (!(group + "/" + version.path("name").asText()).equals(groupVersion)) {
-                    continue;
-                }
-                known = true;
-                JsonNode names = crd.path("spec").path("names");
-                List<String> shortNames = new java.util.ArrayList<>();
-                names.path("shortNames").forEach(s -> shortNames.add(s.asText()));
-                boolean namespaced = "Namespaced".equals(crd.path("spec").path("scope").asText());
-                addResource(resources, names.path("plural").asText(), names.path("kind").asText(), namespaced,
-                        shortNames, false);
-                JsonNode subresources = version.path("subresources");
-                if (subresources.has("status")) {
-                    addResource(resources, names.path("plural").asText() + "/status", names.path("kind").asText(),
-                            namespaced, List.of(), true);
-                }
-                if (subresources.has("scale")) {
-                    addResource(resources, names.path("plural").asText() + "/scale", "Scale", namespaced, List.of(),
-                            true);
-                }
-            }
-        }
-        return known ? list : null;
-    }
-
-    /** The OpenAPI v3 discovery document: one entry per group version, as a real server's /openapi/v3. */
-    private ObjectNode openApiV3Root() throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        ObjectNode paths = root.putObject("paths");
-        List<String> groupVersions = new java.util.ArrayList<>(BUILTINS.keySet());
-        for (JsonNode crd : storedCrds()) {
-            for (JsonNode version : crd.path("spec").path("versions")) {
-                String gv = crd.path("spec").path("group").asText() + "/" + version.path("name").asText();
-                if (!groupVersions.contains(gv)) {
-                    groupVersions.add(gv);
-                }
-            }
-        }
-        for (String gv : groupVersions) {
-            String key = gv.equals("v1") ? "api/v1" : "apis/" + gv;
-            paths.putObject(key).put("serverRelativeURL", "/openapi/v3/" + key);
-        }
-        return root;
-    }
-
-    /**
-     * A group version's OpenAPI v3 document with the paths only, no schemas: each kind's create and patch
-     * operations, which take the {@code fieldValidation} query parameter. That is what clients read it for
-     * (kubectl's and helm's validation): a server that takes {@code fieldValidation} validates objects itself,
-     * so the client sends them without checking them against schemas. The mock checks nothing.
-     */
-    private ObjectNode openApiV3(String key) throws IOException {
-        String groupVersion = key.equals("api/v1") ? "v1" : key.startsWith("apis/") ? key.substring(5) : null;
-        ObjectNode resources = groupVersion == null ? null : resourceList(groupVersion);
-        if (resources == null) {
-            return null;
-        }
-        ObjectNode spec = JSON.createObjectNode().put("openapi", "3.0.0");
-        spec.putObject("info").put("title", "Kubernetes").put("version", "v1.32.0-ignis-mock");
-        ObjectNode paths = spec.putObject("paths");
-        String group = groupVersion.contains("/") ? groupVersion.substring(0, groupVersion.indexOf('/')) : "";
-        String version = groupVersion.substring(groupVersion.indexOf('/') + 1);
-        for (JsonNode resource : resources.path("resources")) {
-            String plural = resource.path("name").asText();
-            if (plural.contains("/")) {
-                continue;
-            }
-            String collection = "/" + key + (resource.path("namespaced").asBoolean() ? "/namespaces/{namespace}/" : "/")
-                    + plural;
-            for (String[] path : List.of(new String[] {collection, "post"}, new String[] {collection + "/{name}", "patch"})) {
-                ObjectNode operation = paths.putObject(path[0]).putObject(path[1]);
-                operation.putObject("x-kubernetes-group-version-kind").put("group", group).put("version", version)
-                        .put("kind", resource.path("kind").asText());
-                operation.putArray("parameters").addObject().put("name", "fieldValidation").put("in", "query")
-                        .putObject("schema").put("type", "string");
-            }
-        }
-        return spec;
-    }
-
-    private static void addResource(ArrayNode resources, String name, String kind, boolean namespaced,
-            List<String> shortNames, boolean subresource) {
-        ObjectNode r = resources.addObject().put("name", name).put("namespaced", namespaced).put("kind", kind);
-        if (!subresource) {
-            r.put("singularName", kind.toLowerCase(java.util.Locale.ROOT));
-        }
-        ArrayNode verbs = r.putArray("verbs");
-        (subresource ? List.of("get", "patch", "update") : VERBS).forEach(verbs::add);
-        if (!shortNames.isEmpty()) {
-            ArrayNode sn = r.putArray("shortNames");
-            shortNames.forEach(sn::add);
-        }
+    /** Discovery and OpenAPI as they stand now: the built-in kinds and the CRDs stored in the mock. */
+    private ApiDiscovery discovery() throws IOException {
+        return new ApiDiscovery(storedCrds());
     }
 
     private List<JsonNode> storedCrds() throws IOException {
@@ -652,7 +341,7 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
         return crds;
     }
 
-    private static MockResponse json(JsonNode node) throws IOException {
+    static MockResponse json(JsonNode node) throws IOException {
         return new MockResponse().setResponseCode(200).addHeader("Content-Type", "application/json")
                 .setBody(JSON.writeValueAsString(node));
     }
