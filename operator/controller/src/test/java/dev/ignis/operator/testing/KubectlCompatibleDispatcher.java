@@ -13,61 +13,49 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Fabric8's CRUD mock API server, taught what kubectl needs and the stock one lacks: discovery ({@code /version},
  * {@code /api}, {@code /apis} and each group version, from a table of the built-in kinds this project uses plus
- * the CRDs stored in the mock), a 404 for {@code /openapi/*} (kubectl then skips client-side validation), and
- * server-side apply, taken as a merge patch of the object (or a create when it does not exist yet). There are no
- * field managers: an apply overwrites what it names, like a merge patch.
+ * the CRDs stored in the mock), OpenAPI v3 paths without schemas saying that every kind takes server-side field
+ * validation (so kubectl and helm validate nothing themselves; there is no OpenAPI v2: kubectl's client-side
+ * validation, which needs it, must be turned off with {@code --validate=false}), CRDs Established on creation,
+ * strategic merge patches ({@link StrategicMergePatch}), protobuf creates and updates of the kinds {@link
+ * KubernetesProtobuf} reads, and server-side apply, taken as a merge patch of the object (or a create when it does not exist yet). There are no
+ * field managers: an apply overwrites what it names, like a merge patch. A pod's {@code portforward}
+ * subresource works as kubectl 1.32 uses it (SPDY/3.1 tunnelled in a WebSocket, see {@link
+ * PortForwardConnection}), to the addresses a test gives with {@link #servePodPort}: the test plays the kubelet.
  */
 public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = new YAMLMapper();
 
-    /** Built-in resources: group/version → (plural → kind, namespaced, short names). */
-    private static final Map<String, List<Builtin>> BUILTINS = new LinkedHashMap<>();
+    private static final String CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
-    private record Builtin(String plural, String kind, boolean namespaced, List<String> shortNames) {
+    /** The WebSocket subprotocol of kubectl's port-forward: SPDY/3.1 tunnelled, carrying portforward.k8s.io. */
+    static final String PORT_FORWARD_PROTOCOL = "SPDY/3.1+portforward.k8s.io";
+    private static final Pattern PORT_FORWARD = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/portforward");
+
+    private final CustomResources customResources = new CustomResources(super::dispatch);
+
+    /** Where the ports of the pods a test runs are served on this machine: "namespace/pod" → port → address. */
+    private final Map<String, Map<Integer, InetSocketAddress>> podPorts = new ConcurrentHashMap<>();
+
+    /**
+     * The kubelet's part: {@code containerPort} of the pod {@code namespace/pod} is served at {@code address},
+     * where {@code kubectl port-forward} then connects.
+     */
+    public void servePodPort(String namespace, String pod, int containerPort, InetSocketAddress address) {
+        podPorts.computeIfAbsent(namespace + "/" + pod, k -> new ConcurrentHashMap<>()).put(containerPort, address);
     }
-
-    static {
-        BUILTINS.put("v1", List.of(
-                new Builtin("namespaces", "Namespace", false, List.of("ns")),
-                new Builtin("pods", "Pod", true, List.of("po")),
-                new Builtin("services", "Service", true, List.of("svc")),
-                new Builtin("secrets", "Secret", true, List.of()),
-                new Builtin("configmaps", "ConfigMap", true, List.of("cm")),
-                new Builtin("serviceaccounts", "ServiceAccount", true, List.of("sa")),
-                new Builtin("events", "Event", true, List.of("ev")),
-                new Builtin("persistentvolumeclaims", "PersistentVolumeClaim", true, List.of("pvc"))));
-        BUILTINS.put("apps/v1", List.of(
-                new Builtin("deployments", "Deployment", true, List.of("deploy")),
-                new Builtin("replicasets", "ReplicaSet", true, List.of("rs"))));
-        BUILTINS.put("networking.k8s.io/v1", List.of(
-                new Builtin("networkpolicies", "NetworkPolicy", true, List.of("netpol"))));
-        BUILTINS.put("autoscaling/v2", List.of(
-                new Builtin("horizontalpodautoscalers", "HorizontalPodAutoscaler", true, List.of("hpa"))));
-        BUILTINS.put("policy/v1", List.of(
-                new Builtin("poddisruptionbudgets", "PodDisruptionBudget", true, List.of("pdb"))));
-        BUILTINS.put("coordination.k8s.io/v1", List.of(
-                new Builtin("leases", "Lease", true, List.of())));
-        BUILTINS.put("rbac.authorization.k8s.io/v1", List.of(
-                new Builtin("roles", "Role", true, List.of()),
-                new Builtin("rolebindings", "RoleBinding", true, List.of()),
-                new Builtin("clusterroles", "ClusterRole", false, List.of()),
-                new Builtin("clusterrolebindings", "ClusterRoleBinding", false, List.of())));
-        BUILTINS.put("apiextensions.k8s.io/v1", List.of(
-                new Builtin("customresourcedefinitions", "CustomResourceDefinition", false, List.of("crd", "crds"))));
-    }
-
-    private static final List<String> VERBS = List.of("create", "delete", "deletecollection", "get", "list",
-            "patch", "update", "watch");
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
@@ -75,13 +63,22 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
         String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
         boolean get = "GET".equals(request.getMethod());
         String contentType = request.getHeader("Content-Type");
+        Matcher portForward = PORT_FORWARD.matcher(bare);
+        if (portForward.matches()) {
+            return portForward(request, portForward.group(1), portForward.group(2));
+        }
         if (contentType != null && contentType.contains("protobuf")) {
-            // kubectl's typed commands (create secret, create namespace, ...) send protobuf; the CRUD mock
-            // stores JSON. A create is read and stored as JSON; anything else gets a real server's answer to a
-            // media type it does not take.
-            if ("POST".equals(request.getMethod())) {
+            // kubectl's typed commands (create secret, create namespace, ...) and helm's release storage send
+            // protobuf; the CRUD mock stores JSON. A create or an update is read and stored as JSON, a delete's
+            // options are dropped; anything else gets a real server's answer to a media type it does not take.
+            if ("DELETE".equals(request.getMethod())) {
+                // The body is DeleteOptions (propagation, preconditions), which the CRUD mock has no use for.
+                return super.dispatch(request(HttpMethod.DELETE, request.getPath(), null, null))
+                        .setHeader("Content-Type", "application/json");
+            }
+            if ("POST".equals(request.getMethod()) || "PUT".equals(request.getMethod())) {
                 try {
-                    return super.dispatch(request(HttpMethod.POST, bare, "application/json",
+                    return super.dispatch(request(HttpMethod.valueOf(request.getMethod()), bare, "application/json",
                             KubernetesProtobuf.toJson(request.getBody().getBytes())))
                             .setHeader("Content-Type", "application/json");
                 } catch (IllegalArgumentException e) {
@@ -105,6 +102,13 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
                     && bare.equals("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
                 return rulesReview(request);
             }
+            if (get && bare.equals("/openapi/v3")) {
+                return json(discovery().openApiV3Root());
+            }
+            if (get && bare.startsWith("/openapi/v3/")) {
+                ObjectNode spec = discovery().openApiV3(bare.substring("/openapi/v3/".length()));
+                return spec == null ? new MockResponse().setResponseCode(404).setBody("{}") : json(spec);
+            }
             if (bare.startsWith("/openapi")) {
                 return new MockResponse().setResponseCode(404).setBody("{}");
             }
@@ -115,176 +119,121 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
                 return json(versions);
             }
             if (get && bare.equals("/apis")) {
-                return json(groupList());
+                return json(discovery().groupList());
             }
             if (get && bare.equals("/api/v1")) {
-                return json(resourceList("v1"));
+                return json(discovery().resourceList("v1"));
             }
             if (get && bare.matches("/apis/[^/]+/[^/]+")) {
                 String groupVersion = bare.substring("/apis/".length());
-                ObjectNode list = resourceList(groupVersion);
+                ObjectNode list = discovery().resourceList(groupVersion);
                 return list == null ? new MockResponse().setResponseCode(404).setBody("{}") : json(list);
             }
-            CustomResourcePath cr = bare.startsWith("/apis/") && bare.contains("/namespaces/")
-                    ? CustomResourcePath.parse(bare, storedCrds()) : null;
+            CustomResources.Path cr = bare.startsWith("/apis/") && bare.contains("/namespaces/")
+                    ? CustomResources.Path.parse(bare, storedCrds()) : null;
             if (cr != null && cr.subresource() != null && cr.subresource().equals("scale")) {
-                return scale(request, cr);
+                return customResources.scale(request, cr);
             }
             String accept = request.getHeader("Accept");
             if (get && cr != null && cr.subresource() == null && accept != null && accept.contains("as=Table")) {
-                return table(request, cr);
+                return customResources.table(request, cr);
             }
             if ("PATCH".equals(request.getMethod()) && request.getHeader("Content-Type") != null
                     && request.getHeader("Content-Type").startsWith("application/apply-patch")) {
                 return apply(request, bare);
             }
+            if ("PATCH".equals(request.getMethod()) && contentType != null
+                    && contentType.startsWith("application/strategic-merge-patch")) {
+                return strategicMerge(request, bare);
+            }
+            if ("POST".equals(request.getMethod()) && bare.equals(CRDS)) {
+                request = request(HttpMethod.POST, request.getPath(), "application/json",
+                        established(request.getUtf8Body()));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return super.dispatch(request);
-    }
-
-    /** A path under a stored CRD: /apis/{group}/{version}/namespaces/{ns}/{plural}[/{name}[/{subresource}]]. */
-    private record CustomResourcePath(JsonNode crd, JsonNode version, String objectPath, String name,
-            String subresource) {
-
-        static CustomResourcePath parse(String path, List<JsonNode> crds) {
-            String[] parts = path.split("/");
-            // "", "apis", group, version, "namespaces", ns, plural, [name, [subresource]]
-            if (parts.length < 7 || !parts[1].equals("apis") || !parts[4].equals("namespaces")) {
-                return null;
-            }
-            for (JsonNode crd : crds) {
-                if (!crd.path("spec").path("group").asText().equals(parts[2])
-                        || !crd.path("spec").path("names").path("plural").asText().equals(parts[6])) {
-                    continue;
-                }
-                for (JsonNode version : crd.path("spec").path("versions")) {
-                    if (version.path("name").asText().equals(parts[3])) {
-                        String objectPath = String.join("/", java.util.Arrays.copyOfRange(parts, 0,
-                                Math.min(parts.length, 8)));
-                        return new CustomResourcePath(crd, version, objectPath, parts.length > 7 ? parts[7] : null,
-                                parts.length > 8 ? parts[8] : null);
-                    }
-                }
-            }
-            return null;
+        MockResponse response = super.dispatch(request);
+        if (response.getWebSocketListener() == null && response.getHeaders().get("Content-Type") == null) {
+            // The CRUD mock names no media type; kubectl's typed clients (port-forward's pod and service look-ups)
+            // then take the body for the protobuf they asked for first. A real server says it is JSON.
+            response.setHeader("Content-Type", "application/json");
         }
+        if (get && response.code() == 200 && !"true".equals(query(path, "watch"))) {
+            return typedList(response, bare);
+        }
+        return response;
     }
 
     /**
-     * The scale subresource of a custom resource ({@code kubectl scale}, an HPA): reads and writes the replica
-     * count at the CRD's specReplicasPath.
+     * The CRUD mock answers a list with {@code kind: List}; a real server names the list's type ({@code PodList}),
+     * and kubectl's typed clients find no items in anything else.
      */
-    private MockResponse scale(RecordedRequest request, CustomResourcePath cr) throws IOException {
-        JsonNode scaleSpec = cr.version().path("subresources").path("scale");
-        if (scaleSpec.isMissingNode()) {
-            return new MockResponse().setResponseCode(404).setBody("{}");
-        }
-        MockResponse current = super.dispatch(request(HttpMethod.GET, cr.objectPath(), null, null));
-        if (current.code() != 200) {
-            return current;
-        }
-        ObjectNode object = (ObjectNode) JSON.readTree(current.getBody().readUtf8());
-        List<String> specPath = jsonPath(scaleSpec.path("specReplicasPath").asText());
-        if (!"GET".equals(request.getMethod())) {
-            JsonNode body = request.getHeader("Content-Type") != null
-                    && request.getHeader("Content-Type").contains("yaml")
-                    ? YAML.readTree(request.getUtf8Body()) : JSON.readTree(request.getUtf8Body());
-            int replicas = body.path("spec").path("replicas").asInt();
-            ObjectNode patch = JSON.createObjectNode();
-            ObjectNode cursor = patch;
-            for (int i = 0; i < specPath.size() - 1; i++) {
-                cursor = cursor.putObject(specPath.get(i));
+    private MockResponse typedList(MockResponse response, String bare) {
+        try {
+            String[] parts = bare.split("/");
+            String plural = parts[parts.length - 1];
+            String groupVersion = parts[1].equals("api") ? "v1" : parts.length > 3 ? parts[2] + "/" + parts[3] : "";
+            String body = response.getBody().readUtf8();
+            if (!body.contains("\"List\"")) {
+                return response.setBody(body);
             }
-            cursor.put(specPath.getLast(), replicas);
-            MockResponse patched = super.dispatch(request(HttpMethod.PATCH, cr.objectPath(),
-                    "application/merge-patch+json", patch.toString()));
-            if (patched.code() / 100 != 2) {
-                return patched;
+            JsonNode list = JSON.readTree(body);
+            if (!"List".equals(list.path("kind").asText())) {
+                return response.setBody(body);
             }
-            object = (ObjectNode) JSON.readTree(patched.getBody().readUtf8());
-        }
-        ObjectNode result = JSON.createObjectNode().put("kind", "Scale").put("apiVersion", "autoscaling/v1");
-        result.putObject("metadata").put("name", object.path("metadata").path("name").asText())
-                .put("namespace", object.path("metadata").path("namespace").asText())
-                .put("resourceVersion", object.path("metadata").path("resourceVersion").asText());
-        result.putObject("spec").put("replicas", at(object, specPath).asInt());
-        ObjectNode status = result.putObject("status")
-                .put("replicas", at(object, jsonPath(scaleSpec.path("statusReplicasPath").asText())).asInt());
-        JsonNode selector = at(object, jsonPath(scaleSpec.path("labelSelectorPath").asText()));
-        if (selector.isTextual()) {
-            status.put("selector", selector.asText());
-        }
-        return json(result);
-    }
-
-    /** Server-side printing (kubectl get): the CRD's additionalPrinterColumns evaluated for each object. */
-    private MockResponse table(RecordedRequest request, CustomResourcePath cr) throws IOException {
-        MockResponse raw = super.dispatch(request(HttpMethod.GET, request.getPath(), null, null));
-        if (raw.code() != 200) {
-            return raw;
-        }
-        JsonNode body = JSON.readTree(raw.getBody().readUtf8());
-        List<JsonNode> objects = new java.util.ArrayList<>();
-        if (body.has("items")) {
-            body.path("items").forEach(objects::add);
-        } else {
-            objects.add(body);
-        }
-        ObjectNode table = JSON.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
-        table.putObject("metadata").put("resourceVersion", body.path("metadata").path("resourceVersion").asText());
-        ArrayNode columns = table.putArray("columnDefinitions");
-        columns.addObject().put("name", "Name").put("type", "string").put("format", "name").put("priority", 0)
-                .put("description", "Name of the object");
-        JsonNode printerColumns = cr.version().path("additionalPrinterColumns");
-        for (JsonNode column : printerColumns) {
-            columns.addObject().put("name", column.path("name").asText()).put("type", column.path("type").asText())
-                    .put("format", "").put("priority", column.path("priority").asInt(0))
-                    .put("description", column.path("description").asText(""));
-        }
-        ArrayNode rows = table.putArray("rows");
-        for (JsonNode object : objects) {
-            ObjectNode row = rows.addObject();
-            ArrayNode cells = row.putArray("cells");
-            cells.add(object.path("metadata").path("name").asText());
-            for (JsonNode column : printerColumns) {
-                JsonNode value = at(object, jsonPath(column.path("jsonPath").asText()));
-                if (value.isMissingNode() || value.isNull()) {
-                    cells.addNull();
-                } else if ("date".equals(column.path("type").asText())) {
-                    cells.add(age(value.asText()));
-                } else {
-                    cells.add(value.asText());
+            ObjectNode resources = discovery().resourceList(groupVersion);
+            if (resources != null) {
+                for (JsonNode resource : resources.path("resources")) {
+                    if (resource.path("name").asText().equals(plural)) {
+                        ((ObjectNode) list).put("kind", resource.path("kind").asText() + "List");
+                        ((ObjectNode) list).put("apiVersion", groupVersion);
+                        return response.setBody(JSON.writeValueAsString(list));
+                    }
                 }
             }
-            ObjectNode partial = row.putObject("object").put("kind", "PartialObjectMetadata")
-                    .put("apiVersion", "meta.k8s.io/v1");
-            partial.set("metadata", object.path("metadata"));
-        }
-        return json(table);
-    }
-
-    private static String age(String timestamp) {
-        try {
-            long seconds = java.time.Duration.between(java.time.Instant.parse(timestamp), java.time.Instant.now())
-                    .toSeconds();
-            return seconds < 120 ? seconds + "s" : seconds < 7200 ? seconds / 60 + "m" : seconds / 3600 + "h";
-        } catch (java.time.format.DateTimeParseException e) {
-            return timestamp;
+            return response.setBody(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    private static List<String> jsonPath(String path) {
-        return java.util.Arrays.stream(path.split("\\.")).filter(s -> !s.isEmpty()).toList();
+    private static String query(String path, String name) {
+        int q = path.indexOf('?');
+        if (q < 0) {
+            return null;
+        }
+        for (String pair : path.substring(q + 1).split("&")) {
+            if (pair.startsWith(name + "=")) {
+                return pair.substring(name.length() + 1);
+            }
+        }
+        return null;
     }
 
-    private static JsonNode at(JsonNode node, List<String> path) {
-        JsonNode cursor = node;
-        for (String step : path) {
-            cursor = cursor.path(step);
+    /**
+     * A pod's {@code portforward}: the pod must exist, and the client must ask for the WebSocket tunnel (the
+     * mock server cannot take over a connection for SPDY's own HTTP upgrade, kubectl's fallback).
+     */
+    private MockResponse portForward(RecordedRequest request, String namespace, String pod) {
+        MockResponse stored = super.dispatch(request(HttpMethod.GET, "/api/v1/namespaces/" + namespace + "/pods/" + pod,
+                null, null));
+        if (stored.code() != 200) {
+            return stored;
         }
-        return cursor;
+        String upgrade = request.getHeader("Upgrade");
+        String protocols = request.getHeader("Sec-WebSocket-Protocol");
+        if (upgrade == null || !upgrade.equalsIgnoreCase("websocket") || protocols == null
+                || !List.of(protocols.split("\\s*,\\s*")).contains(PORT_FORWARD_PROTOCOL)) {
+            return new MockResponse().setResponseCode(400).setHeader("Content-Type", "application/json")
+                    .setBody(JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1")
+                            .put("status", "Failure").put("reason", "BadRequest").put("code", 400)
+                            .put("message", "the mock API server forwards ports over a WebSocket with the subprotocol "
+                                    + PORT_FORWARD_PROTOCOL + " only (kubectl 1.31 or newer)").toString());
+        }
+        String key = namespace + "/" + pod;
+        return new MockResponse().withWebSocketUpgrade(new PortForwardConnection(key,
+                port -> podPorts.getOrDefault(key, Map.of()).get(port)));
     }
 
     /**
@@ -309,6 +258,25 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
                 .setBody(JSON.writeValueAsString(review));
     }
 
+    /** A strategic merge patch: read the object, merge as the API server would, store the result. */
+    private MockResponse strategicMerge(RecordedRequest request, String bare) throws IOException {
+        MockResponse existing = super.dispatch(request(HttpMethod.GET, bare.replaceAll("/status$", ""), null, null));
+        if (existing.code() != 200) {
+            return existing;
+        }
+        ObjectNode object = (ObjectNode) JSON.readTree(existing.getBody().readUtf8());
+        try {
+            StrategicMergePatch.apply(object, JSON.readTree(request.getUtf8Body()));
+        } catch (IllegalArgumentException e) {
+            return new MockResponse().setResponseCode(422).setHeader("Content-Type", "application/json")
+                    .setBody(JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1")
+                            .put("status", "Failure").put("reason", "Invalid").put("code", 422)
+                            .put("message", e.getMessage()).toString());
+        }
+        return super.dispatch(request(HttpMethod.PUT, bare, "application/json", JSON.writeValueAsString(object)))
+                .setHeader("Content-Type", "application/json");
+    }
+
     private MockResponse apply(RecordedRequest request, String bare) throws IOException {
         JsonNode body = YAML.readTree(request.getUtf8Body());
         String json = JSON.writeValueAsString(body);
@@ -316,12 +284,39 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
         if (existing.code() == 404) {
             String collection = bare.replaceAll("/status$", "");
             collection = collection.substring(0, collection.lastIndexOf('/'));
+            if (collection.equals(CRDS)) {
+                json = established(json);
+            }
             return super.dispatch(request(HttpMethod.POST, collection, "application/json", json));
         }
         return super.dispatch(request(HttpMethod.PATCH, request.getPath(), "application/merge-patch+json", json));
     }
 
-    private static RecordedRequest request(HttpMethod method, String path, String contentType, String body) {
+    /**
+     * A new CRD as the API server stores it once its names are checked: {@code NamesAccepted} and {@code
+     * Established} true, {@code acceptedNames} its names. Clients wait for Established before they use the
+     * kind (helm install does, after creating the chart's CRDs).
+     */
+    private static String established(String body) throws IOException {
+        ObjectNode crd = (ObjectNode) YAML.readTree(body);
+        ObjectNode status = crd.putObject("status");
+        String now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        ArrayNode conditions = status.putArray("conditions");
+        conditions.addObject().put("type", "NamesAccepted").put("status", "True").put("reason", "NoConflicts")
+                .put("message", "no conflicts found").put("lastTransitionTime", now);
+        conditions.addObject().put("type", "Established").put("status", "True").put("reason", "InitialNamesAccepted")
+                .put("message", "the initial names have been accepted").put("lastTransitionTime", now);
+        status.set("acceptedNames", crd.path("spec").path("names"));
+        ArrayNode stored = status.putArray("storedVersions");
+        crd.path("spec").path("versions").forEach(v -> {
+            if (v.path("storage").asBoolean()) {
+                stored.add(v.path("name").asText());
+            }
+        });
+        return JSON.writeValueAsString(crd);
+    }
+
+    static RecordedRequest request(HttpMethod method, String path, String contentType, String body) {
         Headers.Builder headers = new Headers.Builder();
         if (contentType != null) {
             headers.set("Content-Type", contentType);
@@ -330,83 +325,9 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
         return new RecordedRequest("HTTP/1.1", method, path, headers.build(), buffer);
     }
 
-    private ObjectNode groupList() throws IOException {
-        ObjectNode list = JSON.createObjectNode().put("kind", "APIGroupList").put("apiVersion", "v1");
-        ArrayNode groups = list.putArray("groups");
-        Map<String, List<String>> versionsByGroup = new LinkedHashMap<>();
-        for (String gv : BUILTINS.keySet()) {
-            if (gv.contains("/")) {
-                versionsByGroup.computeIfAbsent(gv.substring(0, gv.indexOf('/')), g -> new java.util.ArrayList<>())
-                        .add(gv.substring(gv.indexOf('/') + 1));
-            }
-        }
-        for (JsonNode crd : storedCrds()) {
-            String group = crd.path("spec").path("group").asText();
-            for (JsonNode version : crd.path("spec").path("versions")) {
-                List<String> versions = versionsByGroup.computeIfAbsent(group, g -> new java.util.ArrayList<>());
-                if (!versions.contains(version.path("name").asText())) {
-                    versions.add(version.path("name").asText());
-                }
-            }
-        }
-        versionsByGroup.forEach((group, versions) -> {
-            ObjectNode g = groups.addObject().put("name", group);
-            ArrayNode vs = g.putArray("versions");
-            versions.forEach(v -> vs.addObject().put("groupVersion", group + "/" + v).put("version", v));
-            g.putObject("preferredVersion").put("groupVersion", group + "/" + versions.getFirst())
-                    .put("version", versions.getFirst());
-        });
-        return list;
-    }
-
-    private ObjectNode resourceList(String groupVersion) throws IOException {
-        ObjectNode list = JSON.createObjectNode().put("kind", "APIResourceList").put("apiVersion", "v1")
-                .put("groupVersion", groupVersion);
-        ArrayNode resources = list.putArray("resources");
-        boolean known = false;
-        for (Builtin b : BUILTINS.getOrDefault(groupVersion, List.of())) {
-            known = true;
-            addResource(resources, b.plural(), b.kind(), b.namespaced(), b.shortNames(), false);
-        }
-        for (JsonNode crd : storedCrds()) {
-            String group = crd.path("spec").path("group").asText();
-            for (JsonNode version : crd.path("spec").path("versions")) {
-                if (!(group + "/" + version.path("name").asText()).equals(groupVersion)) {
-                    continue;
-                }
-                known = true;
-                JsonNode names = crd.path("spec").path("names");
-                List<String> shortNames = new java.util.ArrayList<>();
-                names.path("shortNames").forEach(s -> shortNames.add(s.asText()));
-                boolean namespaced = "Namespaced".equals(crd.path("spec").path("scope").asText());
-                addResource(resources, names.path("plural").asText(), names.path("kind").asText(), namespaced,
-                        shortNames, false);
-                JsonNode subresources = version.path("subresources");
-                if (subresources.has("status")) {
-                    addResource(resources, names.path("plural").asText() + "/status", names.path("kind").asText(),
-                            namespaced, List.of(), true);
-                }
-                if (subresources.has("scale")) {
-                    addResource(resources, names.path("plural").asText() + "/scale", "Scale", namespaced, List.of(),
-                            true);
-                }
-            }
-        }
-        return known ? list : null;
-    }
-
-    private static void addResource(ArrayNode resources, String name, String kind, boolean namespaced,
-            List<String> shortNames, boolean subresource) {
-        ObjectNode r = resources.addObject().put("name", name).put("namespaced", namespaced).put("kind", kind);
-        if (!subresource) {
-            r.put("singularName", kind.toLowerCase(java.util.Locale.ROOT));
-        }
-        ArrayNode verbs = r.putArray("verbs");
-        (subresource ? List.of("get", "patch", "update") : VERBS).forEach(verbs::add);
-        if (!shortNames.isEmpty()) {
-            ArrayNode sn = r.putArray("shortNames");
-            shortNames.forEach(sn::add);
-        }
+    /** Discovery and OpenAPI as they stand now: the built-in kinds and the CRDs stored in the mock. */
+    private ApiDiscovery discovery() throws IOException {
+        return new ApiDiscovery(storedCrds());
     }
 
     private List<JsonNode> storedCrds() throws IOException {
@@ -420,7 +341,7 @@ public final class KubectlCompatibleDispatcher extends KubernetesCrudDispatcher 
         return crds;
     }
 
-    private static MockResponse json(JsonNode node) throws IOException {
+    static MockResponse json(JsonNode node) throws IOException {
         return new MockResponse().setResponseCode(200).addHeader("Content-Type", "application/json")
                 .setBody(JSON.writeValueAsString(node));
     }

@@ -16,7 +16,8 @@ import java.util.Map;
  * then a {@code runtime.Unknown} (1: TypeMeta {1: apiVersion, 2: kind}, 2: raw object); a Secret is
  * {1: ObjectMeta, 2: data map<string, bytes>, 3: type, 4: stringData map<string, string>}, a ConfigMap
  * {1: ObjectMeta, 2: data map<string, string>, 3: binaryData map<string, bytes>}, a Namespace
- * {1: ObjectMeta}; ObjectMeta {1: name, 2: generateName, 3: namespace, 11: labels, 12: annotations}. A map
+ * {1: ObjectMeta}; ObjectMeta {1: name, 2: generateName, 3: namespace, 6: resourceVersion, 11: labels,
+ * 12: annotations}. A map
  * is a repeated entry {1: key, 2: value}. Other fields are skipped: nothing kubectl's create commands set.
  */
 final class KubernetesProtobuf {
@@ -75,6 +76,9 @@ final class KubernetesProtobuf {
         }
         if (meta.has(3)) {
             json.put("namespace", meta.string(3));
+        }
+        if (meta.has(6)) {
+            json.put("resourceVersion", meta.string(6));
         }
         ObjectNode labels = JSON.createObjectNode();
         meta.map(11).forEach((k, v) -> labels.put(k, new String(v, StandardCharsets.UTF_8)));
