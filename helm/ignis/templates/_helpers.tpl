@@ -85,6 +85,31 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{/* The admin key Secret's name. */}}
+{{/*
+The admin API key's value: the given one, else the one already stored (so an upgrade keeps it), else a new
+random one. A new key is drawn once per render and kept in the values (which every template shares, and
+which nothing stores), because this is rendered twice: for the Secret, and for the Deployment's checksum/admin-key
+annotation; two draws made that annotation hash a key that was never stored, so the first upgrade changed
+it and restarted the control plane for nothing. lookup answers nothing under `helm template` and --dry-run,
+where a new key is shown.
+*/}}
+{{- define "ignis.adminKey.value" -}}
+{{- $ak := .Values.controlPlane.adminKey -}}
+{{- if $ak.value -}}
+{{- $ak.value -}}
+{{- else -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "ignis.adminKey.secretName" .) -}}
+{{- if and $existing $existing.data (hasKey $existing.data $ak.secretKey) -}}
+{{- index $existing.data $ak.secretKey | b64dec -}}
+{{- else -}}
+{{- if not (hasKey $ak "__drawn") -}}
+{{- $_ := set $ak "__drawn" (printf "ignis_admin_%s" (randAlphaNum 40)) -}}
+{{- end -}}
+{{- get $ak "__drawn" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "ignis.adminKey.secretName" -}}
 {{- .Values.controlPlane.adminKey.existingSecret | default (printf "%s-admin-key" (include "ignis.controlPlane.fullname" .)) }}
 {{- end }}

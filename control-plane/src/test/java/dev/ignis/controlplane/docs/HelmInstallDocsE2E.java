@@ -134,6 +134,8 @@ class HelmInstallDocsE2E {
         first.end();
         assertThat(Files.readString(log)).contains("Handling connection for " + local);
 
+        Map<String, String> podAnnotations = client.apps().deployments().inNamespace(NS).withName("ignis-control-plane")
+                .get().getSpec().getTemplate().getMetadata().getAnnotations();
         DocScript upgrade = new DocScript(ROOT, DOC, "## Upgrade and uninstall", environment);
         assertThat(upgrade.run("kubectl apply --server-side -f helm/ignis/crds/"))
                 .contains("customresourcedefinition.apiextensions.k8s.io/inferencedeployments.ignis.dev serverside-applied");
@@ -145,6 +147,10 @@ class HelmInstallDocsE2E {
         // "The admin key and the in-cluster database password are kept on upgrade (the chart reads them back)."
         assertThat(secret(client, "ignis-control-plane-admin-key", "admin-key")).isEqualTo(adminKey);
         assertThat(secret(client, "ignis-postgresql", "password")).isEqualTo(dbPassword);
+        // The same configuration and key: the checksum annotations do not change, so the pods are not restarted.
+        assertThat(client.apps().deployments().inNamespace(NS).withName("ignis-control-plane").get().getSpec()
+                .getTemplate().getMetadata().getAnnotations()).as("the control plane's pod annotations")
+                .isEqualTo(podAnnotations);
         assertThat(client.apps().statefulSets().inNamespace(NS).withName("ignis-postgresql").get())
                 .as("--reuse-values keeps database.inCluster.enabled").isNotNull();
 
