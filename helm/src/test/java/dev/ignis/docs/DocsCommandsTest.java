@@ -97,7 +97,7 @@ class DocsCommandsTest {
             Map.entry("docs/how-to/benchmark.md # # Benchmarking a runtime under load", "control-plane/src/test/java/dev/ignis/controlplane/docs/BenchmarkDocsE2E.java"),
             Map.entry("docs/how-to/kubernetes-operator.md # ## Install the CRD and the operator", "operator/controller/src/test/java/dev/ignis/operator/KubernetesOperatorDocsE2E.java"),
             Map.entry("docs/how-to/kubernetes-operator.md # ## Deploy a model", "operator/controller/src/test/java/dev/ignis/operator/KubernetesOperatorDocsE2E.java"),
-            Map.entry("helm/ignis/README.md # # The Ignis Helm chart", "operator/controller/src/test/java/dev/ignis/operator/HelmChartDocsE2E.java"),
+            Map.entry("helm/ignis/README.md # # The Ignis Helm chart", "control-plane/src/test/java/dev/ignis/controlplane/docs/HelmChartDocsE2E.java"),
             Map.entry("docs/how-to/container-images.md # # Container images without Docker", "control-plane/src/test/java/dev/ignis/controlplane/docs/ContainerImagesDocsE2E.java"),
             Map.entry("docs/how-to/install-with-helm.md # ## Try it out: PostgreSQL in the cluster", "control-plane/src/test/java/dev/ignis/controlplane/docs/HelmInstallDocsE2E.java"),
             Map.entry("docs/how-to/install-with-helm.md # ## Production: your own PostgreSQL", "control-plane/src/test/java/dev/ignis/controlplane/docs/HelmInstallDocsE2E.java"),
