@@ -1,5 +1,7 @@
 package dev.ignis.controlplane.docs;
 
+import static dev.ignis.controlplane.docs.Walks.answers;
+import static dev.ignis.controlplane.docs.Walks.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -274,42 +276,12 @@ class BenchmarkDocsE2E {
 
     /** A GET of the management API with the documented admin key (a check beside the document's commands). */
     private static String get(URI url) {
-        HttpRequest request = HttpRequest.newBuilder(url).header("Authorization", "Bearer " + ADMIN_KEY)
-                .timeout(Duration.ofSeconds(30)).build();
-        try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).as("GET %s: %s", url, response.body()).isEqualTo(200);
-            return response.body();
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return Walks.get(url.toString(), "Authorization", "Bearer " + ADMIN_KEY).body();
     }
 
     /** SQL on the server the document's psql talked to, as its superuser. */
     private void execute(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgresPort + "/postgres",
-                "postgres", ""); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+        Walks.sql(postgresPort, sql);
     }
 
-    private static boolean answers(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static JsonNode json(String text) {
-        try {
-            return JSON.readTree(text);
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + text, e);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.ignis.controlplane.docs;
 
+import static dev.ignis.controlplane.docs.Walks.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -347,11 +348,4 @@ class DocsWalkthroughE2E {
         return answer.substring(blank + 4);
     }
 
-    private static JsonNode json(String text) {
-        try {
-            return JSON.readTree(text);
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + text, e);
-        }
-    }
 }

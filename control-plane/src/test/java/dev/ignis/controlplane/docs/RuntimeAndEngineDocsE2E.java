@@ -1,5 +1,6 @@
 package dev.ignis.controlplane.docs;
 
+import static dev.ignis.controlplane.docs.Walks.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -127,11 +128,4 @@ class RuntimeAndEngineDocsE2E {
         servers.remove(process);
     }
 
-    private static JsonNode json(String text) {
-        try {
-            return JSON.readTree(text);
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + text, e);
-        }
-    }
 }
