@@ -1,10 +1,10 @@
 package dev.ignis.engine.model;
 
 import dev.ignis.engine.tensor.Kernels;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import dev.ignis.engine.tensor.Matrix;
 import dev.ignis.engine.tensor.Workers;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * The forward pass of a Llama-family decoder (llama, qwen2, qwen3) for one token at one position: embedding,
