@@ -7,6 +7,7 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.TemplateCommand;
 import dev.ignis.helm.StubKubernetesApi;
+import dev.ignis.testing.docs.DocScript;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,7 @@ class HelmDocsCommandsTest {
             if (!c.text().startsWith("helm install ")) {
                 continue;
             }
-            List<String> words = words(c.text());
+            List<String> words = DocScript.words(c.text());
             Helm chart = new Helm(DocsCommandsTest.ROOT.resolve(words.get(3)));
             InstallCommand install = chart.install().withName(words.get(2)).dryRun().withDryRunOption(DryRun.CLIENT)
                     .clientOnly();
@@ -76,34 +77,4 @@ class HelmDocsCommandsTest {
         assertThat(run).as("helm install commands in the docs").isGreaterThanOrEqualTo(4);
     }
 
-    /** Shell words: spaces split, single and double quotes group and are removed. */
-    static List<String> words(String command) {
-        List<String> words = new ArrayList<>();
-        StringBuilder word = null;
-        char quote = 0;
-        for (char ch : command.toCharArray()) {
-            if (quote != 0) {
-                if (ch == quote) {
-                    quote = 0;
-                } else {
-                    word.append(ch);
-                }
-            } else if (ch == '\'' || ch == '"') {
-                quote = ch;
-                word = word == null ? new StringBuilder() : word;
-            } else if (Character.isWhitespace(ch)) {
-                if (word != null) {
-                    words.add(word.toString());
-                    word = null;
-                }
-            } else {
-                word = word == null ? new StringBuilder() : word;
-                word.append(ch);
-            }
-        }
-        if (word != null) {
-            words.add(word.toString());
-        }
-        return words;
-    }
 }

@@ -5,6 +5,7 @@ import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.Release;
 import com.marcnuri.helm.UninstallCommand;
 import com.marcnuri.helm.UpgradeCommand;
+import dev.ignis.testing.docs.DocScript;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,7 @@ final class HelmCli {
     }
 
     Result run(String commandLine) {
-        List<String> words = words(commandLine);
+        List<String> words = DocScript.words(commandLine);
         if (words.size() < 3 || !words.getFirst().equals("helm")) {
             throw new AssertionError("not a helm command: `" + commandLine + "`");
         }
@@ -118,36 +119,4 @@ final class HelmCli {
         return pairs;
     }
 
-    /** Shell words: spaces split, single and double quotes group and are removed. */
-    static List<String> words(String command) {
-        List<String> words = new ArrayList<>();
-        StringBuilder word = null;
-        char quote = 0;
-        for (char ch : command.toCharArray()) {
-            if (quote != 0) {
-                if (ch == quote) {
-                    quote = 0;
-                } else {
-                    word.append(ch);
-                }
-            } else if (ch == '\'' || ch == '"') {
-                quote = ch;
-                word = word == null ? new StringBuilder() : word;
-            } else if (ch == '#' && word == null) {
-                break; // a comment to the end of the line
-            } else if (Character.isWhitespace(ch)) {
-                if (word != null) {
-                    words.add(word.toString());
-                    word = null;
-                }
-            } else {
-                word = word == null ? new StringBuilder() : word;
-                word.append(ch);
-            }
-        }
-        if (word != null) {
-            words.add(word.toString());
-        }
-        return words;
-    }
 }

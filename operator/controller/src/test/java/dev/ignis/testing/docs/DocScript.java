@@ -401,6 +401,43 @@ public final class DocScript {
     }
 
     /** A single-quoted shell word. */
+    /**
+     * A command's shell words: spaces split, single and double quotes group and are removed, and a {@code #}
+     * that starts a word starts a comment to the end of the line. For commands a test hands to a Java
+     * stand-in for a program (helm through helm-java) rather than to bash.
+     */
+    public static List<String> words(String command) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = null;
+        char quote = 0;
+        for (char ch : command.toCharArray()) {
+            if (quote != 0) {
+                if (ch == quote) {
+                    quote = 0;
+                } else {
+                    word.append(ch);
+                }
+            } else if (ch == '\'' || ch == '"') {
+                quote = ch;
+                word = word == null ? new StringBuilder() : word;
+            } else if (ch == '#' && word == null) {
+                break;
+            } else if (Character.isWhitespace(ch)) {
+                if (word != null) {
+                    words.add(word.toString());
+                    word = null;
+                }
+            } else {
+                word = word == null ? new StringBuilder() : word;
+                word.append(ch);
+            }
+        }
+        if (word != null) {
+            words.add(word.toString());
+        }
+        return words;
+    }
+
     public static String quote(String value) {
         return "'" + value.replace("'", "'\\''") + "'";
     }
