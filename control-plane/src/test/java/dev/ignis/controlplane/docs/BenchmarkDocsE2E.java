@@ -1,26 +1,12 @@
 package dev.ignis.controlplane.docs;
 
-import static dev.ignis.controlplane.docs.Walks.answers;
 import static dev.ignis.controlplane.docs.Walks.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ignis.testing.docs.DocScript;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,15 +57,12 @@ class BenchmarkDocsE2E {
      */
     private static final Path MODEL = Path.of("/tmp/bench-llama-3.2-1b-q8_0-" + ProcessHandle.current().pid() + ".gguf");
     private static final String NUMBER = "([0-9]+(?:\\.[0-9]+)?)";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path home;
 
     private final List<Process> servers = new ArrayList<>();
-    private EmbeddedPostgres embedded;
-    private int postgresPort;
-    private String database;
+    private PagePostgres postgres;
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -89,17 +72,11 @@ class BenchmarkDocsE2E {
             }
         } finally {
             try {
-                if (database != null) {
-                    execute("drop database if exists " + database + " with (force)");
+                if (postgres != null) {
+                    postgres.close();
                 }
             } finally {
-                try {
-                    if (embedded != null) {
-                        embedded.close();
-                    }
-                } finally {
-                    Files.deleteIfExists(MODEL);
-                }
+                Files.deleteIfExists(MODEL);
             }
         }
     }
@@ -116,18 +93,8 @@ class BenchmarkDocsE2E {
         String name = "ignis_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         DocScript api = new DocScript(ROOT, DOC, "# Benchmarking the management API", environment())
                 .rewrite("18080", Integer.toString(port)).rewrite("ignis_bench", name);
-        if (answers(5432)) {
-            postgresPort = 5432;
-        } else {
-            embedded = EmbeddedPostgres.builder().start();
-            postgresPort = embedded.getPort();
-            System.out.println("BenchmarkDocsE2E: no PostgreSQL on 127.0.0.1:5432; an embedded one on port "
-                    + postgresPort + " stands for it");
-            api.rewrite("psql -h 127.0.0.1 ", "psql -h 127.0.0.1 -p " + postgresPort + " ")
-                    .rewrite("127.0.0.1:5432", "127.0.0.1:" + postgresPort);
-        }
-
-        database = name; // dropped after the test from here on
+        postgres = PagePostgres.forPage("BenchmarkDocsE2E", api);
+        postgres.dropsOnClose(name);
         assertThat(api.run("psql -h 127.0.0.1 -U postgres -c 'create database ignis_bench'").strip())
                 .isEqualTo("CREATE DATABASE");
 
@@ -277,11 +244,6 @@ class BenchmarkDocsE2E {
     /** A GET of the management API with the documented admin key (a check beside the document's commands). */
     private static String get(URI url) {
         return Walks.get(url.toString(), "Authorization", "Bearer " + ADMIN_KEY).body();
-    }
-
-    /** SQL on the server the document's psql talked to, as its superuser. */
-    private void execute(String sql) throws SQLException {
-        Walks.sql(postgresPort, sql);
     }
 
 }

@@ -1,21 +1,13 @@
 package dev.ignis.controlplane.docs;
 
 import static dev.ignis.controlplane.docs.Walks.get;
-import static dev.ignis.controlplane.docs.Walks.answers;
 import static dev.ignis.controlplane.docs.Walks.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ignis.testing.docs.DocScript;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -24,10 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,16 +71,13 @@ class ContainerImagesDocsE2E {
     private static final Map<String, String> MODULES = new LinkedHashMap<>(Map.of(
             "ignis-operator", "operator/controller", "ignis-runtime", "runtime/server",
             "ignis-control-plane", "control-plane"));
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path temp;
 
     private final List<Process> servers = new ArrayList<>();
     private Process registry;
-    private EmbeddedPostgres embedded;
-    private int postgresPort;
-    private String database;
+    private PagePostgres postgres;
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -105,13 +90,10 @@ class ContainerImagesDocsE2E {
             }
         } finally {
             try {
-                if (database != null) {
-                    execute("drop database if exists " + database + " with (force)");
+                if (postgres != null) {
+                    postgres.close();
                 }
             } finally {
-                if (embedded != null) {
-                    embedded.close();
-                }
                 // Only the link: the models stay where they are.
                 Files.deleteIfExists(temp.resolve("shared/models"));
             }
@@ -139,7 +121,7 @@ class ContainerImagesDocsE2E {
                 .rewrite("registry.example.com", "127.0.0.1:" + registryPort)
                 .rewrite("-Djib.to.tags=0.1.0", "-Djib.to.tags=0.1.0 -Djib.allowInsecureRegistries=true")
                 .rewrite("skopeo copy ", "skopeo copy --dest-tls-verify=false ");
-        usePostgres(doc);
+        postgres = PagePostgres.forPage("ContainerImagesDocsE2E", doc);
 
         // The build.
         doc.run("./mvnw -B -Pimages -pl operator/controller,runtime/server,control-plane -am package -DskipTests");
@@ -174,7 +156,7 @@ class ContainerImagesDocsE2E {
         assertThat(page).contains("# " + OPERATOR_ERROR);
 
         // The control plane on its own database.
-        database = name; // dropped after the test from here on
+        postgres.dropsOnClose(name);
         assertThat(doc.run("psql -h 127.0.0.1 -U postgres -c 'create database ignis_images'").strip())
                 .isEqualTo("CREATE DATABASE");
         doc.export("export IGNIS_ADMIN_KEY=", Map.of("<a key of your choice, 32 to 200 characters>", ADMIN_KEY), Map.of());
@@ -294,20 +276,6 @@ class ContainerImagesDocsE2E {
         return port;
     }
 
-    /** The PostgreSQL the page's psql and control plane use: 127.0.0.1:5432, or one started for the test. */
-    private void usePostgres(DocScript doc) throws IOException {
-        if (answers(5432)) {
-            postgresPort = 5432;
-            return;
-        }
-        embedded = EmbeddedPostgres.builder().start();
-        postgresPort = embedded.getPort();
-        System.out.println("ContainerImagesDocsE2E: no PostgreSQL on 127.0.0.1:5432; an embedded one on port "
-                + postgresPort + " stands for it");
-        doc.rewrite("psql -h 127.0.0.1 ", "psql -h 127.0.0.1 -p " + postgresPort + " ")
-                .rewrite("127.0.0.1:5432", "127.0.0.1:" + postgresPort);
-    }
-
     /**
      * The reader's shell in the copy: the JDK 25 this test runs on is JAVA_HOME (jre-root.sh jlinks it) and the
      * {@code java} on the path. MAVEN_BASEDIR pins the nested build to the copy (the Maven launcher would take
@@ -327,11 +295,6 @@ class ContainerImagesDocsE2E {
     private void stop(Process process, String what) throws InterruptedException {
         assertThat(DocScript.stop(process)).as("%s stops on SIGTERM", what).isTrue();
         servers.remove(process);
-    }
-
-    /** SQL on the server the page's psql talked to, as its superuser. */
-    private void execute(String sql) throws SQLException {
-        Walks.sql(postgresPort, sql);
     }
 
     private static long seconds(long since) {

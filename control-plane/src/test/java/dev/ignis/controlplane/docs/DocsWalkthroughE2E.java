@@ -4,7 +4,6 @@ import static dev.ignis.controlplane.docs.Walks.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ignis.testing.docs.DocScript;
 import java.io.IOException;
 import java.net.URI;
@@ -38,7 +37,6 @@ class DocsWalkthroughE2E {
 
     private static final Path ROOT = Path.of(System.getProperty("ignis.repo.dir", "..")).toAbsolutePath().normalize();
     private static final Pattern ADMIN_KEY = Pattern.compile("Ignis admin API key \\(shown once, store it now\\): (\\S+)");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path home;
