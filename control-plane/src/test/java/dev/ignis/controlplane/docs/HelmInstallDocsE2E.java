@@ -31,10 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  * first install: "Try it out: PostgreSQL in the cluster", then on that cluster "First steps" and "Upgrade and
  * uninstall"; "Production: your own PostgreSQL" and "Restrict the operator to some namespaces" on their own.
  *
- * <p>Nothing runs pods here, so the test plays the deployment controller and the kubelet ({@link ChartKubelet}):
+ * <p>Nothing runs pods here, so the test plays the deployment controller and the kubelet ({@link Kubelet}):
  * the operator's pods are marked Running and Ready without running; the control plane's pod is the packaged
  * control plane run on this machine with the environment its Deployment gives it, with what cannot exist
- * here substituted (its address, the database, the in-cluster API server: see {@link ChartKubelet}); its
+ * here substituted (its address, the database, the in-cluster API server: see {@link Kubelet}); its
  * readiness probe decides when the Deployment is rolled out. {@code kubectl port-forward} then really
  * forwards to that process through the mock server. Changes to the text: the local port of the port-forward
  * and the curl is a free one instead of 8080, {@code kubectl apply} gets {@code --validate=false} and helm
@@ -100,7 +100,7 @@ class HelmInstallDocsE2E {
         assertThat(adminKey).as("generated at install").hasSizeGreaterThanOrEqualTo(32);
 
         // The deployment controller and the kubelet.
-        ChartKubelet kubelet = new ChartKubelet(kube, dir);
+        Kubelet kubelet = new Kubelet(kube, dir);
         resources.add(kubelet);
         kubelet.markRunning(NS, "ignis-operator");
         postgres = new PostgresTestResource();

@@ -313,15 +313,6 @@ public final class DocScript {
         return new Step(step.doc(), step.index(), filled.toString());
     }
 
-    /**
-     * Passes over the next command without running it, for a command no test can run here (one that needs a
-     * cloud's load balancer): the reason is printed with the test's output, and the command must contain
-     * {@code expected}, so a change to it is still noticed.
-     */
-    public void skip(String expected, String reason) {
-        next(expected, step -> System.out.println("not run: " + step + ": " + reason));
-    }
-
     /** Fails when the section has commands that were not walked. */
     public void end() {
         if (position < steps.size()) {

@@ -1,11 +1,12 @@
-package dev.ignis.operator;
+package dev.ignis.controlplane.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ignis.controlplane.testing.Models;
 import dev.ignis.operator.testing.MockKubernetes;
 import dev.ignis.testing.docs.DocScript;
-import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -23,25 +25,38 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * docs/how-to/kubernetes-operator.md as written, with bash, the real kubectl and the operator started by the
  * page's own {@code java -cp ...} line, against Fabric8's mock API server (the reader's "current kube
- * context" is a kubeconfig for it). The test plays the kubelet and the cloud: once the operator has made the
- * Deployment and the Service, their status says the pod is ready and the load balancer has the address the
- * page shows. The one command it cannot run is the call to that address. Two changes to the text: the
- * operator's health port is a free one instead of 8081, and {@code kubectl apply} gets {@code --validate=false}
- * (the mock publishes no OpenAPI schema to validate against).
+ * context" is a kubeconfig for it). The test plays the kubelet ({@link Kubelet}: the runtime pod the operator's
+ * Deployment describes is the packaged runtime, run here with that pod's environment, Secret and ConfigMap)
+ * and the cloud ({@link CloudLoadBalancer}: the Service gets the address the page shows, and the page's curl
+ * reaches the pod through it, with the endpoint key the page made). What cannot be here is substituted and
+ * printed: the model (no network: stories260K, served under the page's model name, at its own context of 512
+ * tokens instead of 8192, with a chat template since it has none), the pod's address, and the route to
+ * 203.0.113.9 (an HTTP proxy given to the page's commands as {@code http_proxy}). One change to the
+ * environment: the operator's health port is a free one instead of 8081. {@code kubectl apply} gets {@code
+ * --validate=false}, as older walkers did before the mock published {@code /openapi/v3}.
  */
 class KubernetesOperatorDocsE2E {
 
-    private static final Path ROOT = Path.of(System.getProperty("ignis.repo.dir", "../..")).toAbsolutePath().normalize();
+    private static final Path ROOT = Path.of(System.getProperty("ignis.repo.dir", "..")).toAbsolutePath().normalize();
     private static final String DOC = "docs/how-to/kubernetes-operator.md";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
 
     private MockKubernetes kube;
     private Process operator;
+    private Kubelet kubelet;
+    private CloudLoadBalancer cloud;
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() throws Exception {
+        if (cloud != null) {
+            cloud.close();
+        }
+        if (kubelet != null) {
+            kubelet.close();
+        }
         if (operator != null) {
             DocScript.stop(operator);
         }
@@ -76,7 +91,11 @@ class KubernetesOperatorDocsE2E {
                 Duration.ofSeconds(90));
         install.end();
 
-        DocScript deploy = new DocScript(ROOT, Path.of(DOC), "## Deploy a model", environment)
+        kubelet = new Kubelet(kube, dir);
+        cloud = new CloudLoadBalancer(cluster, kubelet);
+        Map<String, String> network = new HashMap<>(environment);
+        network.put("http_proxy", cloud.proxy()); // the route to the cloud's addresses: curl honours it
+        DocScript deploy = new DocScript(ROOT, Path.of(DOC), "## Deploy a model", network)
                 .rewrite("kubectl apply -f", "kubectl apply --validate=false -f");
         String key = deploy.assign("KEY=sk-$(openssl rand -hex 24)");
         assertThat(key).matches("sk-[0-9a-f]{48}");
@@ -90,27 +109,36 @@ class KubernetesOperatorDocsE2E {
         // The kubelet and the cloud.
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (cluster.apps().deployments().inNamespace("default").withName("llama-1b").get() == null
-                || cluster.services().inNamespace("default").withName("llama-1b").get() == null) {
-            assertThat(System.nanoTime()).as("the operator's Deployment and Service:\n%s",
+                || cluster.services().inNamespace("default").withName("llama-1b").get() == null
+                || cluster.configMaps().inNamespace("default").withName("llama-1b-access").get() == null) {
+            assertThat(System.nanoTime()).as("the operator's Deployment, Service and ConfigMap:\n%s",
                     Files.readString(dir.resolve("operator.log"))).isLessThan(deadline);
             DocScript.sleep(Duration.ofMillis(200));
         }
-        cluster.apps().deployments().inNamespace("default").withName("llama-1b").editStatus(d -> {
-            d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(d.getMetadata().getGeneration())
-                    .withReplicas(1).withUpdatedReplicas(1).withReadyReplicas(1).withAvailableReplicas(1).build());
-            return d;
-        });
-        cluster.services().inNamespace("default").withName("llama-1b").editStatus(s -> {
-            s.setStatus(new ServiceStatusBuilder().withNewLoadBalancer().addNewIngress().withIp("203.0.113.9")
-                    .endIngress().endLoadBalancer().build());
-            return s;
-        });
+        kubelet.runRuntime("default", "llama-1b", Map.of(
+                "IGNIS_RUNTIME_MODEL", Models.path("stories260K/stories260K.gguf").toString(),
+                "IGNIS_RUNTIME_CONTEXT_SIZE", "512",
+                "IGNIS_RUNTIME_CHAT_TEMPLATE", "{% for m in messages %}{{ m.role }}: {{ m.content }}\n{% endfor %}"
+                        + "{% if add_generation_prompt %}assistant:{% endif %}"));
+        assertThat(Files.readString(dir.resolve("llama-1b.log"))).as("the runtime's start-up log")
+                .contains("Model llama-3.2-1b-instruct loaded").contains("served at int8");
+        cloud.assign("default", "llama-1b", "203.0.113.9");
         String table = deploy.poll("kubectl get infd", Duration.ofSeconds(60), out -> out.contains("Ready"));
         // The columns as the page shows them (the CRD generator orders printer columns by JSON path).
         assertThat(table).containsPattern("NAME\\s+AGE\\s+MODEL\\s+QUANTIZATION\\s+ENDPOINT\\s+PHASE\\s+READY")
                 .containsPattern("llama-1b\\s+\\S+\\s+llama-3.2-1b-instruct\\s+int8\\s+http://203.0.113.9/v1\\s+Ready\\s+1/1");
-        deploy.skip("curl http://203.0.113.9/v1/chat/completions",
-                "the address is a cloud load balancer's; the runtime's own tests call the same route");
+        assertThat(deploy.assign("ENDPOINT=$(kubectl get infd llama-1b -o jsonpath='{.status.endpoint}')"))
+                .isEqualTo("http://203.0.113.9/v1");
+        JsonNode answer = JSON.readTree(deploy.run("curl \"$ENDPOINT/chat/completions\""));
+        assertThat(answer.path("object").asText()).isEqualTo("chat.completion");
+        assertThat(answer.path("model").asText()).isEqualTo("llama-3.2-1b-instruct");
+        assertThat(answer.path("choices").path(0).path("message").path("role").asText()).isEqualTo("assistant");
+        assertThat(answer.path("choices").path(0).path("message").path("content").asText()).isNotBlank();
+        assertThat(answer.path("usage").path("completion_tokens").asInt()).isPositive();
+
+        // The key is what let it through: without it the pod refuses, behind the same load balancer.
+        assertThat(deploy.execute("curl -s -o /dev/null -w '%{http_code}' -X POST \"$ENDPOINT/chat/completions\""
+                + " -H 'Content-Type: application/json' -d '{}'", Duration.ofSeconds(30)).out()).isEqualTo("401");
         deploy.end();
     }
 }
