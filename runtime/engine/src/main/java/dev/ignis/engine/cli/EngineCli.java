@@ -53,19 +53,30 @@ public final class EngineCli {
         System.exit(run(args, System.out, System.err));
     }
 
-    /** Runs a command; returns the process exit code (0 ok, 1 failure, 2 usage). */
+    private static final String TYPES = "f32|f16|bf16|q8_0|q4_0|q4_1|q5_0|q5_1|q4_k|q5_k|q6_k";
+    private static final String USAGE = "usage: inspect MODEL.gguf | generate MODEL.gguf --prompt TEXT [--steps N]"
+            + " [--temperature T] [--top-k K] [--top-p P] [--min-p P] [--seed S] [--stop TEXT] [--threads N]"
+            + " [--ids I,J,K instead of --prompt] [--logits-json FILE [--top K]]"
+            + " | embed MODEL.gguf --text TEXT [--batch N]"
+            + " | bench MODEL.gguf [--prompt N] [--tokens N] [--batch 1,4,8] [--bandwidth-mib M] [--threads N]"
+            + " | synth --preset " + SyntheticModel.PRESETS.keySet() + " --type " + TYPES + " --out FILE [--seed S]";
+
+    /**
+     * Runs a command; returns the process exit code (0 ok, 1 failure, 2 usage). {@code --help} or {@code -h}
+     * as the command or right after it prints the usage on {@code out} and exits 0 (later on the line it may be
+     * a value: {@code --prompt -h}).
+     */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        List<String> help = List.of("--help", "-h");
+        if (args.length >= 1 && help.contains(args[0]) || args.length >= 2 && help.contains(args[1])) {
+            out.println(USAGE);
+            return 0;
+        }
         if (args.length >= 1 && args[0].equals("synth")) {
             return synth(args, out, err);
         }
         if (args.length < 2 || !List.of("inspect", "generate", "bench", "embed").contains(args[0])) {
-            err.println("usage: inspect MODEL.gguf | generate MODEL.gguf --prompt TEXT [--steps N] [--temperature T]"
-                    + " [--top-k K] [--top-p P] [--min-p P] [--seed S] [--stop TEXT] [--threads N]"
-                    + " [--ids I,J,K instead of --prompt] [--logits-json FILE [--top K]]"
-                    + " | embed MODEL.gguf --text TEXT [--batch N]"
-                    + " | bench MODEL.gguf [--prompt N] [--tokens N] [--batch 1,4,8] [--bandwidth-mib M] [--threads N]"
-                    + " | synth --preset " + SyntheticModel.PRESETS.keySet() + " --type f32|f16|bf16|q8_0|q4_0|q4_1|q5_0|q5_1|q4_k|q5_k|q6_k --out FILE"
-                    + " [--seed S]");
+            err.println(USAGE);
             return 2;
         }
         Path model = Path.of(args[1]);
@@ -174,14 +185,23 @@ public final class EngineCli {
     }
 
     private static int synth(String[] args, PrintStream out, PrintStream err) {
-        Map<String, String> o = options(args, 1);
-        SyntheticModel.Shape shape = SyntheticModel.PRESETS.get(o.getOrDefault("--preset", ""));
-        if (shape == null || !o.containsKey("--out")) {
-            err.println("usage: synth --preset " + SyntheticModel.PRESETS.keySet()
-                    + " --type f32|f16|bf16|q8_0|q4_0|q4_1|q5_0|q5_1|q4_k|q5_k|q6_k --out FILE [--seed S]");
+        Map<String, String> o;
+        GgmlType type;
+        try {
+            o = options(args, 1);
+            type = GgmlType.valueOf(o.getOrDefault("--type", "q8_0").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + (e.getMessage().startsWith("No enum constant") ? "unknown --type, one of " + TYPES
+                    : e.getMessage()));
+            err.println(USAGE);
             return 2;
         }
-        GgmlType type = GgmlType.valueOf(o.getOrDefault("--type", "q8_0").toUpperCase(Locale.ROOT));
+        SyntheticModel.Shape shape = SyntheticModel.PRESETS.get(o.getOrDefault("--preset", ""));
+        if (shape == null || !o.containsKey("--out")) {
+            err.println("error: synth needs --preset (one of " + SyntheticModel.PRESETS.keySet() + ") and --out FILE");
+            err.println(USAGE);
+            return 2;
+        }
         Path target = Path.of(o.get("--out"));
         long start = System.nanoTime();
         try {

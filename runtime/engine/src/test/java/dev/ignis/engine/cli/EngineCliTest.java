@@ -131,6 +131,21 @@ class EngineCliTest {
         assertThat(run("generate", SharedModels.file("embeddings/bge-small-en-v1.5/bge-small-en-v1.5-q8_0.gguf")
                 .toString(), "--prompt", "x")).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("architecture 'bert' is an encoder for embeddings");
+        assertThat(run("synth", "--preset")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("expected --option value, got '--preset'");
+        assertThat(run("synth", "--preset", "llama-3.2-1b", "--type", "q3_x", "--out", dir.resolve("m.gguf").toString()))
+                .isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown --type, one of f32|f16").doesNotContain("\tat ");
+        assertThat(dir.resolve("m.gguf")).doesNotExist();
+    }
+
+    @Test
+    void helpPrintsTheUsage() {
+        assertThat(run("--help")).isZero();
+        assertThat(run("synth", "--help")).isZero();
+        assertThat(run("bench", "-h")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("usage: inspect MODEL.gguf").contains("synth --preset");
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 
     @Test
