@@ -11,9 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The vector twins of {@link BlockFormat#dequantize} for the 4-, 5- and 6-bit block formats and FP8, on a
  * row whose bytes were copied into a heap array (one bulk copy; an int index into an array also lets C2 drop
- * the per-access checks a {@code MemorySegment} read keeps). Each group of 16 quants is loaded as 16 bytes
- * and unpacked with byte operations (mask or shift the nibbles, put in the fifth or sixth bits, recentre),
- * then widened to 16 floats and scaled; FP8 codes are widened to ints and decoded by bit arithmetic. Each
+ * the per-access checks a {@code MemorySegment} read keeps). Each group of {@link #LANES} quants is loaded as
+ * as many bytes and unpacked with byte operations (mask or shift the nibbles, put in the fifth or sixth
+ * bits, recentre), then widened to floats and scaled; FP8 codes are widened to ints and decoded by bit arithmetic. Each
  * constant's byte layout is documented on {@link BlockFormat}.
  *
  * <p>The float arithmetic is the twin's, operation for operation: the per-block scales are combined in
@@ -26,20 +26,29 @@ import jdk.incubator.vector.VectorSpecies;
  * only the add rounds, and a fused multiply-add would happen to round the same; the same form in both keeps
  * that from mattering.)
  *
- * <p>Written for 512-bit float vectors (16 lanes per 16 quant bytes); {@link BlockMatrix} uses them only
- * when the preferred vectors are that wide and vectorization is on.
+ * <p>Written for {@link #LANES} float lanes per group of as many quant bytes: 16 with 512-bit vectors
+ * (AVX-512), 8 with 256-bit ones (AVX2, where a group of 16 packed bytes is taken in two halves), whichever
+ * {@link Kernels#F} has; {@link BlockMatrix} uses them only when it is one of the two ({@link #SUPPORTED})
+ * and vectorization is on.
  */
 final class BlockKernels {
 
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Float> V = FloatVector.SPECIES_512;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
-    /** Lane j selects qh byte j / 8 (Q5_0, Q5_1: bits 0..15 of the little-endian u32), or 2 + j / 8 (bits 16..31). */
-    private static final VectorShuffle<Byte> LOW_BITS =
-            VectorShuffle.fromValues(B, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
-    private static final VectorShuffle<Byte> HIGH_BITS =
-            VectorShuffle.fromValues(B, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
-    /** Lane j keeps bit j % 8 of the byte the shuffles put there. */
+    /** Float lanes per vector: {@link Kernels#F}'s, when it is 8 or 16 (else 16, unused: see {@link #SUPPORTED}). */
+    static final int LANES = Kernels.F.length() == 8 ? 8 : 16;
+    /** Whether the kernels run at {@link Kernels#F}'s width. */
+    static final boolean SUPPORTED = Kernels.F.length() == LANES;
+    private static final VectorSpecies<Byte> B = LANES == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+    private static final VectorSpecies<Float> V = LANES == 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = LANES == 16 ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
+    /**
+     * With 16 lanes (Q5_0, Q5_1), lane j selects qh byte j / 8 (bits 0..15 of the little-endian u32), or
+     * 2 + j / 8 (bits 16..31); with 8 lanes each group's bits are one qh byte, broadcast instead.
+     */
+    private static final VectorShuffle<Byte> LOW_BITS = LANES == 16
+            ? VectorShuffle.fromValues(B, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1) : null;
+    private static final VectorShuffle<Byte> HIGH_BITS = LANES == 16
+            ? VectorShuffle.fromValues(B, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3) : null;
+    /** Lane j keeps bit j % 8 of the byte the shuffles or the broadcast put there. */
     private static final ByteVector BIT = ByteVector.fromArray(B,
             new byte[] {1, 2, 4, 8, 16, 32, 64, (byte) 128, 1, 2, 4, 8, 16, 32, 64, (byte) 128}, 0);
 
@@ -101,20 +110,29 @@ final class BlockKernels {
         }
     }
 
-    /** y = d * (q - 8): the low nibbles of 16 bytes are y[0..15], the high nibbles y[16..31]. */
     /**
      * {@link Kernels#dot} of a Q4_0 row (its {@code blocks} blocks at {@code q[0..)}) with {@code x}, without
-     * writing the row out: each block's two vectors are made exactly as {@link #q4_0} makes them and go
-     * straight into {@link Kernels#dot}'s one accumulator in its order, so the result is the same bits.
+     * writing the row out: each block's vectors are made exactly as {@link #q4_0} makes them and go straight
+     * into {@link Kernels#dot}'s one accumulator in its order (values 0..31 of the block, {@link #LANES} at a
+     * time: the low nibbles, then the high ones), so the result is the same bits.
      */
     static float dotQ4_0(byte[] q, int blocks, float[] x) {
         FloatVector acc = FloatVector.zero(V);
         for (int b = 0; b < blocks; b++) {
             int o = b * 18;
             float d = f16(q, o);
-            ByteVector packed = ByteVector.fromArray(B, q, o + 2);
-            acc = widen(low(packed).sub((byte) 8)).mul(d).fma(FloatVector.fromArray(V, x, b * 32), acc);
-            acc = widen(high(packed).sub((byte) 8)).mul(d).fma(FloatVector.fromArray(V, x, b * 32 + 16), acc);
+            if (LANES == 16) {
+                ByteVector packed = ByteVector.fromArray(B, q, o + 2);
+                acc = widen(low(packed).sub((byte) 8)).mul(d).fma(FloatVector.fromArray(V, x, b * 32), acc);
+                acc = widen(high(packed).sub((byte) 8)).mul(d).fma(FloatVector.fromArray(V, x, b * 32 + 16), acc);
+            } else {
+                ByteVector p0 = ByteVector.fromArray(B, q, o + 2);
+                ByteVector p1 = ByteVector.fromArray(B, q, o + 10);
+                acc = widen(low(p0).sub((byte) 8)).mul(d).fma(FloatVector.fromArray(V, x, b * 32), acc);
+                acc = widen(low(p1).sub((byte) 8)).mul(d).fma(FloatVector.fromArray(V, x, b * 32 + 8), acc);
+                acc = widen(high(p0).sub((byte) 8)).mul(d).fma(FloatVector.fromArray(V, x, b * 32 + 16), acc);
+                acc = widen(high(p1).sub((byte) 8)).mul(d).fma(FloatVector.fromArray(V, x, b * 32 + 24), acc);
+            }
         }
         return Kernels.sum(acc);
     }
@@ -136,46 +154,56 @@ final class BlockKernels {
                 default -> throw new IllegalArgumentException("not a K-quant format: " + format);
             }
             int base = b * 256;
-            for (int i = 0; i < 256; i += 16) {
+            for (int i = 0; i < 256; i += LANES) {
                 acc = FloatVector.fromArray(V, block, i).fma(FloatVector.fromArray(V, x, base + i), acc);
             }
         }
         return Kernels.sum(acc);
     }
 
+    /** y = d * (q - 8): the low nibbles of 16 bytes are y[0..15], the high nibbles y[16..31]. */
     private static void q4_0(byte[] q, int o, float[] y, int at) {
         float d = f16(q, o);
-        ByteVector packed = ByteVector.fromArray(B, q, o + 2);
-        widen(low(packed).sub((byte) 8)).mul(d).intoArray(y, at);
-        widen(high(packed).sub((byte) 8)).mul(d).intoArray(y, at + 16);
+        for (int s = 0; s < 16; s += LANES) {
+            ByteVector packed = ByteVector.fromArray(B, q, o + 2 + s);
+            widen(low(packed).sub((byte) 8)).mul(d).intoArray(y, at + s);
+            widen(high(packed).sub((byte) 8)).mul(d).intoArray(y, at + 16 + s);
+        }
     }
 
     /** y = d * q + m, nibbles as Q4_0. */
     private static void q4_1(byte[] q, int o, float[] y, int at) {
         float d = f16(q, o);
         float m = f16(q, o + 2);
-        ByteVector packed = ByteVector.fromArray(B, q, o + 4);
-        widen(low(packed)).mul(d).add(m).intoArray(y, at);
-        widen(high(packed)).mul(d).add(m).intoArray(y, at + 16);
+        for (int s = 0; s < 16; s += LANES) {
+            ByteVector packed = ByteVector.fromArray(B, q, o + 4 + s);
+            widen(low(packed)).mul(d).add(m).intoArray(y, at + s);
+            widen(high(packed)).mul(d).add(m).intoArray(y, at + 16 + s);
+        }
     }
 
-    /** y = d * (q - 16), the fifth bits from the u32 qh at o + 2 (16 bytes are loaded; the block has 22). */
+    /**
+     * y = d * (q - 16), the fifth bits from the u32 qh at o + 2 (with 16 lanes 16 bytes are loaded there; the
+     * block has 22).
+     */
     private static void q5_0(byte[] q, int o, float[] y, int at) {
         float d = f16(q, o);
-        ByteVector qh = ByteVector.fromArray(B, q, o + 2);
-        ByteVector packed = ByteVector.fromArray(B, q, o + 6);
-        widen(withBit(low(packed), fifthBits(qh, LOW_BITS)).sub((byte) 16)).mul(d).intoArray(y, at);
-        widen(withBit(high(packed), fifthBits(qh, HIGH_BITS)).sub((byte) 16)).mul(d).intoArray(y, at + 16);
+        for (int s = 0; s < 16; s += LANES) {
+            ByteVector packed = ByteVector.fromArray(B, q, o + 6 + s);
+            widen(withBit(low(packed), fifthBits(q, o + 2, s)).sub((byte) 16)).mul(d).intoArray(y, at + s);
+            widen(withBit(high(packed), fifthBits(q, o + 2, 16 + s)).sub((byte) 16)).mul(d).intoArray(y, at + 16 + s);
+        }
     }
 
     /** y = d * q + m, the fifth bits from the u32 qh at o + 4. */
     private static void q5_1(byte[] q, int o, float[] y, int at) {
         float d = f16(q, o);
         float m = f16(q, o + 2);
-        ByteVector qh = ByteVector.fromArray(B, q, o + 4);
-        ByteVector packed = ByteVector.fromArray(B, q, o + 8);
-        widen(withBit(low(packed), fifthBits(qh, LOW_BITS))).mul(d).add(m).intoArray(y, at);
-        widen(withBit(high(packed), fifthBits(qh, HIGH_BITS))).mul(d).add(m).intoArray(y, at + 16);
+        for (int s = 0; s < 16; s += LANES) {
+            ByteVector packed = ByteVector.fromArray(B, q, o + 8 + s);
+            widen(withBit(low(packed), fifthBits(q, o + 4, s))).mul(d).add(m).intoArray(y, at + s);
+            widen(withBit(high(packed), fifthBits(q, o + 4, 16 + s))).mul(d).add(m).intoArray(y, at + 16 + s);
+        }
     }
 
     /** y = (d * scale) * q - dmin * min per sub-block of 32: low nibbles of 32 bytes, then their high nibbles. */
@@ -189,7 +217,7 @@ final class BlockKernels {
             float m1 = dmin * min(q, scales, 2 * k);
             float d2 = d * scale(q, scales, 2 * k + 1);
             float m2 = dmin * min(q, scales, 2 * k + 1);
-            for (int l = 0; l < 32; l += 16) {
+            for (int l = 0; l < 32; l += LANES) {
                 ByteVector packed = ByteVector.fromArray(B, q, qs + 32 * k + l);
                 widen(low(packed)).mul(d1).sub(m1).intoArray(y, at + 64 * k + l);
                 widen(high(packed)).mul(d2).sub(m2).intoArray(y, at + 64 * k + 32 + l);
@@ -202,8 +230,7 @@ final class BlockKernels {
         float d = f16(q, o);
         float dmin = f16(q, o + 2);
         int scales = o + 4;
-        ByteVector qh0 = ByteVector.fromArray(B, q, o + 16);
-        ByteVector qh1 = ByteVector.fromArray(B, q, o + 32);
+        int qhs = o + 16;
         int qs = o + 48;
         for (int k = 0; k < 4; k++) {
             float d1 = d * scale(q, scales, 2 * k);
@@ -212,8 +239,8 @@ final class BlockKernels {
             float m2 = dmin * min(q, scales, 2 * k + 1);
             byte lowBit = (byte) (1 << 2 * k);
             byte highBit = (byte) (2 << 2 * k);
-            for (int l = 0; l < 32; l += 16) {
-                ByteVector qh = l == 0 ? qh0 : qh1;
+            for (int l = 0; l < 32; l += LANES) {
+                ByteVector qh = ByteVector.fromArray(B, q, qhs + l);
                 ByteVector packed = ByteVector.fromArray(B, q, qs + 32 * k + l);
                 ByteVector lo = withBit(low(packed), qh.and(lowBit).compare(VectorOperators.NE, 0));
                 ByteVector hi = withBit(high(packed), qh.and(highBit).compare(VectorOperators.NE, 0));
@@ -238,7 +265,7 @@ final class BlockKernels {
             int qh = o + 128 + 32 * half;
             int sc = o + 192 + 8 * half;
             int base = at + 128 * half;
-            for (int l = 0; l < 32; l += 16) {
+            for (int l = 0; l < 32; l += LANES) {
                 ByteVector h = ByteVector.fromArray(B, q, qh + l);
                 for (int p = 0; p < 2; p++) {
                     ByteVector packed = ByteVector.fromArray(B, q, ql + 32 * p + l);
@@ -256,7 +283,7 @@ final class BlockKernels {
     /** y = d * e4m3(q), 32 codes after the F16 d. */
     private static void fp8(byte[] q, int o, float[] y, int at) {
         float d = f16(q, o);
-        for (int l = 0; l < 32; l += 16) {
+        for (int l = 0; l < 32; l += LANES) {
             e4m3(ByteVector.fromArray(B, q, o + 2 + l)).mul(d).intoArray(y, at + l);
         }
     }
@@ -300,9 +327,16 @@ final class BlockKernels {
         return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes();
     }
 
-    /** Lane j set where bit j of the qh bytes the shuffle spreads (one byte per eight lanes) is set. */
-    private static VectorMask<Byte> fifthBits(ByteVector qh, VectorShuffle<Byte> spread) {
-        return qh.rearrange(spread).and(BIT).compare(VectorOperators.NE, 0);
+    /**
+     * Lane j set where bit {@code first + j} of the u32 at {@code q[qh]} is set ({@code first} is 0 or 16, or
+     * with 8 lanes also 8 or 24): with 16 lanes the shuffle spreads two of its bytes over the lanes, eight
+     * each; with 8 lanes the one byte is broadcast.
+     */
+    private static VectorMask<Byte> fifthBits(byte[] q, int qh, int first) {
+        ByteVector spread = LANES == 16
+                ? ByteVector.fromArray(B, q, qh).rearrange(first == 0 ? LOW_BITS : HIGH_BITS)
+                : ByteVector.broadcast(B, q[qh + first / 8]);
+        return spread.and(BIT).compare(VectorOperators.NE, 0);
     }
 
     /** A nibble with its fifth bit (16) where the mask is set. */
@@ -310,7 +344,7 @@ final class BlockKernels {
         return nibbles.lanewise(VectorOperators.OR, (byte) 16, fifth);
     }
 
-    /** 16 signed bytes as 16 floats, exactly. */
+    /** {@link #LANES} signed bytes as as many floats, exactly. */
     private static FloatVector widen(ByteVector v) {
         return (FloatVector) v.convertShape(VectorOperators.B2F, V, 0);
     }

@@ -42,7 +42,7 @@ public final class BlockMatrix implements Matrix {
         this.halves = ThreadLocal.withInitial(() -> new short[cols]);
         this.bytes = ThreadLocal.withInitial(() -> new byte[(int) rowBytes]);
         this.blockBuffer = ThreadLocal.withInitial(() -> new float[256]);
-        this.vectorRows = Kernels.VECTORIZE && Kernels.F.length() >= 16 && BlockKernels.handles(format);
+        this.vectorRows = Kernels.VECTORIZE && BlockKernels.SUPPORTED && BlockKernels.handles(format);
         this.onePassDot = vectorRows && (format == BlockFormat.Q4_0 || format == BlockFormat.Q4_K
                 || format == BlockFormat.Q5_K || format == BlockFormat.Q6_K);
     }
@@ -93,7 +93,7 @@ public final class BlockMatrix implements Matrix {
      * Block by block through the format's scalar twin, unless there is a faster way: BF16 (a "block" of one
      * value) copies the row's halves in bulk and widens them in a loop that C2 vectorizes, instead of one call
      * per value; the 4-, 5- and 6-bit formats and FP8 copy the row's bytes and unpack each block with vector
-     * operations ({@link BlockKernels}, bit-identical to the twin) when the vectors have 16 float lanes.
+     * operations ({@link BlockKernels}, bit-identical to the twin) when the vectors have 8 or 16 float lanes.
      */
     @Override
     public void row(int row, float[] out) {

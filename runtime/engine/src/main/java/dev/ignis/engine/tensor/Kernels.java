@@ -14,9 +14,28 @@ public final class Kernels {
 
     public static final boolean VECTORIZE =
             Boolean.parseBoolean(System.getProperty("ignis.engine.vectorize", "true"));
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The float vectors every kernel uses: the machine's preferred ones, unless {@code ignis.engine.vector-bits}
+     * (128, 256 or 512) says otherwise; the tests use it to run the 256-bit (AVX2) kernels on an AVX-512
+     * machine too. A width the CPU lacks still computes the same values, through the Vector API's slow
+     * fallback.
+     */
+    static final VectorSpecies<Float> F = species(System.getProperty("ignis.engine.vector-bits"));
 
     private Kernels() {
+    }
+
+    static VectorSpecies<Float> species(String bits) {
+        if (bits == null || bits.isBlank()) {
+            return FloatVector.SPECIES_PREFERRED;
+        }
+        return switch (bits.strip()) {
+            case "128" -> FloatVector.SPECIES_128;
+            case "256" -> FloatVector.SPECIES_256;
+            case "512" -> FloatVector.SPECIES_512;
+            default -> throw new IllegalArgumentException("ignis.engine.vector-bits must be 128, 256 or 512, got '"
+                    + bits + "'");
+        };
     }
 
     /** Dot product of two float arrays' first {@code n} values. */
