@@ -18,8 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * was in, or whether it was alone. What a tile changes is what is shared: a tile of two rows and four
  * vectors widens each weight vector once for four FMAs (instead of once per vector) and loads each x
  * vector once for two, and its eight independent chains keep the FMA units busy despite the FMA latency.
- * The tiles are written for 512-bit vectors (a block is two vectors of 16 lanes); on narrower vectors
- * {@link Q8_0Matrix} multiplies pair by pair.
+ * The tiles are written for 512-bit vectors (a block is two vectors of 16 lanes) and, with AVX2's sixteen
+ * registers, for 256-bit ones as one row by four vectors ({@link #dot1x4}, a block is four vectors of 8
+ * lanes); with other widths {@link Q8_0Matrix} multiplies pair by pair.
  */
 final class Q8_0Kernels {
 
@@ -30,6 +31,10 @@ final class Q8_0Kernels {
     private static final int LANES = 16;
     /** Whether the tiles can run: the preferred vectors have (at least) 512 bits and vectorization is on. */
     static final boolean TILED = Kernels.VECTORIZE && Kernels.F.length() >= LANES;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    /** Whether {@link #dot1x4} runs instead: 256-bit vectors (8 lanes) and vectorization on. */
+    static final boolean TILED_8 = Kernels.VECTORIZE && Kernels.F.length() == 8;
 
     private Q8_0Kernels() {
     }
@@ -127,5 +132,70 @@ final class Q8_0Kernels {
         out[s + 1][row + 1] = s11;
         out[s + 2][row + 1] = s12;
         out[s + 3][row + 1] = s13;
+    }
+
+    /** Values {@code [j, j + 8)} of the block at {@code o}, widened to floats (8 lanes). */
+    private static FloatVector widen8(byte[] q, int o, int j) {
+        return (FloatVector) ByteVector.fromArray(B8, q, o + 2 + j).convertShape(VectorOperators.B2F, F8, 0);
+    }
+
+    /**
+     * With 8 float lanes: row {@code row} (at {@code q[base]}) with vectors {@code x[s .. s + 4)}, per block
+     * {@code p = fma(q[24..32), x[24..32), fma(q[16..24), .., fma(q[0..8), x[0..8), 0)))} and then {@code
+     * c = fma(p, d, c)}, as {@link Q8_0Matrix#dot} does with 8 lanes. Each block's four weight vectors are
+     * widened once for the four vectors; four accumulators, four weight vectors, the scale, an x vector and
+     * a partial sum fit AVX2's sixteen registers (two rows would not).
+     */
+    static void dot1x4(byte[] q, int base, int blocks, float[][] x, int s, float[][] out, int row) {
+        float[] x0 = x[s];
+        float[] x1 = x[s + 1];
+        float[] x2 = x[s + 2];
+        float[] x3 = x[s + 3];
+        FloatVector zero = FloatVector.zero(F8);
+        FloatVector c0 = zero;
+        FloatVector c1 = zero;
+        FloatVector c2 = zero;
+        FloatVector c3 = zero;
+        for (int k = 0; k < blocks; k++) {
+            int at = k * BLOCK;
+            int o = base + k * BLOCK_BYTES;
+            FloatVector d = FloatVector.broadcast(F8, Float.float16ToFloat((short) ((q[o] & 0xff) | (q[o + 1] << 8))));
+            FloatVector w0 = widen8(q, o, 0);
+            FloatVector w1 = widen8(q, o, 8);
+            FloatVector w2 = widen8(q, o, 16);
+            FloatVector w3 = widen8(q, o, 24);
+            c0 = w3.fma(FloatVector.fromArray(F8, x0, at + 24), w2.fma(FloatVector.fromArray(F8, x0, at + 16),
+                    w1.fma(FloatVector.fromArray(F8, x0, at + 8), w0.fma(FloatVector.fromArray(F8, x0, at), zero))))
+                    .fma(d, c0);
+            c1 = w3.fma(FloatVector.fromArray(F8, x1, at + 24), w2.fma(FloatVector.fromArray(F8, x1, at + 16),
+                    w1.fma(FloatVector.fromArray(F8, x1, at + 8), w0.fma(FloatVector.fromArray(F8, x1, at), zero))))
+                    .fma(d, c1);
+            c2 = w3.fma(FloatVector.fromArray(F8, x2, at + 24), w2.fma(FloatVector.fromArray(F8, x2, at + 16),
+                    w1.fma(FloatVector.fromArray(F8, x2, at + 8), w0.fma(FloatVector.fromArray(F8, x2, at), zero))))
+                    .fma(d, c2);
+            c3 = w3.fma(FloatVector.fromArray(F8, x3, at + 24), w2.fma(FloatVector.fromArray(F8, x3, at + 16),
+                    w1.fma(FloatVector.fromArray(F8, x3, at + 8), w0.fma(FloatVector.fromArray(F8, x3, at), zero))))
+                    .fma(d, c3);
+        }
+        // Each accumulator's lanes added in Kernels.sum's order, the four chains interleaved.
+        float[] lanes = new float[32];
+        c0.intoArray(lanes, 0);
+        c1.intoArray(lanes, 8);
+        c2.intoArray(lanes, 16);
+        c3.intoArray(lanes, 24);
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        for (int i = 0; i < 8; i++) {
+            s0 += lanes[i];
+            s1 += lanes[8 + i];
+            s2 += lanes[16 + i];
+            s3 += lanes[24 + i];
+        }
+        out[s][row] = s0;
+        out[s + 1][row] = s1;
+        out[s + 2][row] = s2;
+        out[s + 3][row] = s3;
     }
 }

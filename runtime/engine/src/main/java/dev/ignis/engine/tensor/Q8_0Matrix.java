@@ -78,15 +78,15 @@ public final class Q8_0Matrix implements Matrix {
     }
 
     /**
-     * The matrix-matrix kernel, for four vectors or more on 512-bit vectors (else pair by pair with
-     * {@link #dot}). The rows go in groups: a group is copied from the weights into a per-thread array once
+     * The matrix-matrix kernel, for four vectors or more on 512-bit or 256-bit vectors (else pair by pair
+     * with {@link #dot}). The rows go in groups: a group is copied from the weights into a per-thread array once
      * (the only read of those bytes from memory), then every tile of vectors passes over it: two rows by
-     * four vectors ({@link Q8_0Kernels#dot2x4}), then {@link #dot} for the vectors and rows left over. With at most eight vectors (decode) a group is ~16 KB and stays in L1; with more (a prompt) a
+     * four vectors ({@link Q8_0Kernels#dot2x4}; with 256-bit vectors one row by four, {@link Q8_0Kernels#dot1x4}), then {@link #dot} for the vectors and rows left over. With at most eight vectors (decode) a group is ~16 KB and stays in L1; with more (a prompt) a
      * group of up to ~256 KB stays in L2 while the tiles pass. Every result is bit-identical to {@link #dot}.
      */
     @Override
     public void dotRows(int from, int to, float[][] x, float[][] out, int n) {
-        if (n < 4 || !Q8_0Kernels.TILED) {
+        if (n < 4 || !(Q8_0Kernels.TILED || Q8_0Kernels.TILED_8)) {
             Matrix.super.dotRows(from, to, x, out, n);
             return;
         }
@@ -98,11 +98,17 @@ public final class Q8_0Matrix implements Matrix {
         for (int group = from; group < to; group += groupRows) {
             int count = Math.min(groupRows, to - group);
             MemorySegment.copy(data, ValueLayout.JAVA_BYTE, group * rowBytes, q, 0, count * stride);
-            int pairs = count - count % 2;
+            int pairs = Q8_0Kernels.TILED ? count - count % 2 : count; // with 8 lanes, rows one by one
             int s = 0;
             for (; s + 4 <= n; s += 4) {
-                for (int i = 0; i < pairs; i += 2) {
-                    Q8_0Kernels.dot2x4(q, i * stride, stride, blocks, x, s, out, group + i);
+                if (Q8_0Kernels.TILED) {
+                    for (int i = 0; i < pairs; i += 2) {
+                        Q8_0Kernels.dot2x4(q, i * stride, stride, blocks, x, s, out, group + i);
+                    }
+                } else {
+                    for (int i = 0; i < count; i++) {
+                        Q8_0Kernels.dot1x4(q, i * stride, blocks, x, s, out, group + i);
+                    }
                 }
             }
             for (; s < n; s++) {
