@@ -228,7 +228,7 @@ public final class EngineCli {
             out.printf(Locale.ROOT, "model: %s (%s), %d parameters, %.0f MB of weights, %d cores, %d engine threads,"
                     + " %d-bit vectors%n", file.path().getFileName(), loaded.model().config().architecture(),
                     file.header().parameterCount(), weightBytes / 1e6, Runtime.getRuntime().availableProcessors(),
-                    loaded.model().workers().threads(), jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+                    loaded.model().workers().threads(), dev.ignis.engine.tensor.Kernels.vectorBits());
             // The model first, then the resident set (every weight page touched, the probe's buffer not yet
             // allocated), then the machine probes the figures are compared with.
             Bench.Figures f = Bench.run(loaded, weightBytes, prompt, tokens, batches);

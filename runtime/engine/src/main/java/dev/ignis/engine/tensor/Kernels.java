@@ -25,6 +25,11 @@ public final class Kernels {
     private Kernels() {
     }
 
+    /** The width of the vectors the kernels use, in bits ({@link #F}: see {@code ignis.engine.vector-bits}). */
+    public static int vectorBits() {
+        return F.vectorBitSize();
+    }
+
     static VectorSpecies<Float> species(String bits) {
         if (bits == null || bits.isBlank()) {
             return FloatVector.SPECIES_PREFERRED;
