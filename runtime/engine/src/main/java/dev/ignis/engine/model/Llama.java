@@ -126,7 +126,9 @@ public final class Llama {
      * A batch of {@code n} rows, each a token at a position of some sequence: rows may belong to different
      * sequences (decoding several together) or to the same one at consecutive positions (a prompt chunk,
      * in order). Every weight matrix is read once for the whole batch. {@code logits[i]}, when not null,
-     * receives row {@code i}'s logits; the classifier runs only for those rows.
+     * receives row {@code i}'s logits; the classifier runs only for those rows. A row's logits are the bits a
+     * pass of that row alone gives, except in one sequence's prompt chunk of 32 rows or more, whose
+     * projections take {@link Matrix#matMulPrompt} (faster, and within rounding of the token-by-token values).
      */
     public void forward(int n, int[] tokens, int[] positions, KvCache[] caches, float[][] logits, Batch b) {
         if (n < 1 || n > b.capacity) {
@@ -147,6 +149,12 @@ public final class Llama {
             }
         }
         int kvDim = c.kvDim();
+        // One sequence's prompt chunk may take the faster product whose rounding differs from dot's
+        // (Matrix.matMulPrompt); rows of several sequences keep each row's bits independent of the batch.
+        boolean prompt = true;
+        for (int i = 1; i < n; i++) {
+            prompt &= caches[i] == caches[0];
+        }
 
         // Embedding
         for (int i = 0; i < n; i++) {
@@ -158,9 +166,9 @@ public final class Llama {
             for (int i = 0; i < n; i++) {
                 rmsNorm(b.xb[i], b.x[i], weights.attentionNorm()[l], c.rmsEps());
             }
-            weights.wq()[l].matMul(b.xb, b.q, n, workers);
-            weights.wk()[l].matMul(b.xb, b.k, n, workers);
-            weights.wv()[l].matMul(b.xb, b.v, n, workers);
+            project(weights.wq()[l], b.xb, b.q, n, prompt);
+            project(weights.wk()[l], b.xb, b.k, n, prompt);
+            project(weights.wv()[l], b.xb, b.v, n, prompt);
             if (weights.bq() != null) {
                 for (int i = 0; i < n; i++) {
                     add(b.q[i], weights.bq()[l]);
@@ -192,7 +200,7 @@ public final class Llama {
             }
 
             // Output projection and residual
-            weights.wo()[l].matMul(b.attOut, b.xb2, n, workers);
+            project(weights.wo()[l], b.attOut, b.xb2, n, prompt);
             for (int i = 0; i < n; i++) {
                 add(b.x[i], b.xb2[i]);
             }
@@ -201,8 +209,8 @@ public final class Llama {
             for (int i = 0; i < n; i++) {
                 rmsNorm(b.xb[i], b.x[i], weights.ffnNorm()[l], c.rmsEps());
             }
-            weights.w1()[l].matMul(b.xb, b.hb, n, workers);
-            weights.w3()[l].matMul(b.xb, b.hb2, n, workers);
+            project(weights.w1()[l], b.xb, b.hb, n, prompt);
+            project(weights.w3()[l], b.xb, b.hb2, n, prompt);
             for (int i = 0; i < n; i++) {
                 float[] hb = b.hb[i];
                 float[] hb2 = b.hb2[i];
@@ -211,7 +219,7 @@ public final class Llama {
                     hb[j] = g / (1f + (float) Math.exp(-g)) * hb2[j];
                 }
             }
-            weights.w2()[l].matMul(b.hb, b.xb, n, workers);
+            project(weights.w2()[l], b.hb, b.xb, n, prompt);
             for (int i = 0; i < n; i++) {
                 add(b.x[i], b.xb[i]);
             }
@@ -229,6 +237,15 @@ public final class Llama {
         }
         if (m > 0) {
             weights.classifier().matMul(b.picked, outs, m, workers);
+        }
+    }
+
+    /** {@code out = w · in} for the pass's {@code n} rows: {@link Matrix#matMulPrompt} for a prompt chunk. */
+    private void project(Matrix w, float[][] in, float[][] out, int n, boolean prompt) {
+        if (prompt) {
+            w.matMulPrompt(in, out, n, workers);
+        } else {
+            w.matMul(in, out, n, workers);
         }
     }
 

@@ -60,6 +60,21 @@ public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix, BlockMa
         workers.forEach((rows() + chunk - 1) / chunk, c -> dotRows(c * chunk, Math.min(rows(), (c + 1) * chunk), x, out, n));
     }
 
+    /**
+     * {@link #matMul(float[][], float[][], int, Workers)} for the rows of one sequence's prompt chunk, where
+     * the last bits of a row may depend on the chunk: from {@link Gemm#MIN_VECTORS} vectors on (with the
+     * Vector API on), the outer-product product {@link Gemm}, whose every pair is the sequential fused sum of
+     * its products ({@link Gemm#reference}) instead of {@link #dot}'s order, for 1.2-3.6x the speed on one
+     * thread (AVX2); otherwise exactly {@link #matMul}.
+     */
+    default void matMulPrompt(float[][] x, float[][] out, int n, Workers workers) {
+        if (Gemm.applies(n)) {
+            Gemm.matMul(this, x, out, n, workers);
+            return;
+        }
+        matMul(x, out, n, workers);
+    }
+
     /** {@link #matVec(float[], float[], Workers)} over the common pool. */
     default void matVec(float[] x, float[] out) {
         matVec(x, out, Workers.common());

@@ -11,7 +11,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Batching changes how often weights are read, never the numbers. */
+/**
+ * Batching changes how often weights are read, never the numbers; except that one sequence's prompt chunk
+ * of 32 tokens or more takes the outer-product product ({@code Matrix.matMulPrompt}), which rounds
+ * differently and is held to the token-by-token logits within rounding.
+ */
 class BatchedForwardTest {
 
     static GgufFile file;
@@ -106,5 +110,73 @@ class BatchedForwardTest {
         logits[n - 1] = new float[model.config().vocabSize()];
         model.forward(n, tokens, positions, caches, logits, batch);
         assertThat(logits[n - 1]).containsExactly(last);
+    }
+
+    /**
+     * A prompt chunk of 32 tokens or more goes through {@code Gemm}: the logits of its last row match the
+     * token-by-token ones within float rounding (1e-4 of the largest logit; stories260K's sums have 64 to
+     * 512 terms) and pick the same next token; and splitting the prompt into two chunks of 32 or more changes
+     * no bit (each pair is one sequential sum, whatever chunk its row is in).
+     */
+    @Test
+    void aLongPromptChunkMatchesTokenByTokenWithinRounding() {
+        Llama model = loaded.model();
+        List<Integer> seq = tokens("Once upon a time there was a little girl named Lily. She loved to play outside in the"
+                + " park with her friends. One day, she saw a big red ball under a tree and ran to get it. Her mom"
+                + " smiled and said it was time to go home.");
+        assertThat(seq.size()).isGreaterThanOrEqualTo(64);
+        int n = seq.size();
+        int ctx = n + 1;
+        KvCache one = model.newCache(ctx);
+        Llama.State state = new Llama.State(model.config(), ctx);
+        float[] last = null;
+        for (int pos = 0; pos < n; pos++) {
+            last = model.forward(seq.get(pos), pos, one, state).clone();
+        }
+        float[] whole = prefill(model, seq, ctx, n);
+        float[] split = prefill(model, seq, ctx, 32);
+        assertThat(split).containsExactly(whole);
+        float largest = 0;
+        for (float v : last) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        for (int i = 0; i < last.length; i++) {
+            assertThat(whole[i]).as("logit %d", i).isCloseTo(last[i], org.assertj.core.data.Offset.offset(1e-4f * largest));
+        }
+        assertThat(argmax(whole)).isEqualTo(argmax(last));
+    }
+
+    /** The last position's logits after feeding {@code seq} in two passes: {@code [0, first)}, then the rest. */
+    private static float[] prefill(Llama model, List<Integer> seq, int ctx, int first) {
+        KvCache cache = model.newCache(ctx);
+        Llama.Batch batch = new Llama.Batch(model.config(), seq.size(), ctx);
+        float[] logits = new float[model.config().vocabSize()];
+        for (int from = 0; from < seq.size(); from = from == 0 ? first : seq.size()) {
+            int n = from == 0 ? first : seq.size() - from;
+            int[] tokens = new int[n];
+            int[] positions = new int[n];
+            KvCache[] caches = new KvCache[n];
+            float[][] out = new float[n][];
+            for (int i = 0; i < n; i++) {
+                tokens[i] = seq.get(from + i);
+                positions[i] = from + i;
+                caches[i] = cache;
+            }
+            if (from + n == seq.size()) {
+                out[n - 1] = logits;
+            }
+            model.forward(n, tokens, positions, caches, out, batch);
+        }
+        return logits;
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 }

@@ -94,15 +94,21 @@ class KernelTwinsTest {
     /**
      * The tiled matrix-matrix kernel gives every (row, vector) pair bit for bit what the single dot product
      * gives, whatever the number of vectors (tiles of four plus leftovers), rows (pairs plus a leftover) and
-     * threads (chunks that start on odd rows), and stays within rounding of the scalar twin.
+     * threads (chunks that start on odd rows), and stays within rounding of the scalar twin. The prompt's
+     * product ({@link Matrix#matMulPrompt}) does the same below {@link Gemm#MIN_VECTORS} vectors; from there
+     * on ({@link Gemm}) it gives every pair bit for bit its scalar twin ({@link Gemm#reference}: the fused
+     * multiply-adds in column order), whatever the rows (not a multiple of its tile of two), vectors (37 and
+     * 70: not a multiple of its block) and threads, and stays within {@link #GEMM_TOLERANCE} times the sum
+     * of the terms' magnitudes of the dot product.
      */
     private void assertMatMulEqualsDot(Matrix m) {
         int rows = m.rows();
         int cols = m.cols();
         float[] row = new float[cols];
         try (Workers three = Workers.of(3); Workers one = Workers.of(1)) {
-            // 32 and more go through the blocked product: 37 leaves a vector tile short, 70 spans two blocks.
-            for (int n : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 32, 37, 70}) {
+            // 32 and more go through the blocked product (and Gemm): 37 leaves a vector tile short, 70 spans
+            // two blocks of the blocked product and three of Gemm's.
+            for (int n : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 12, 13, 31, 32, 37, 70}) {
                 float[][] x = new float[n][];
                 for (int s = 0; s < n; s++) {
                     x[s] = randomVector(cols);
@@ -110,11 +116,14 @@ class KernelTwinsTest {
                 for (Workers workers : new Workers[] {one, three}) {
                     float[][] out = new float[n][rows];
                     m.matMul(x, out, n, workers);
+                    float[][] prompt = new float[n][rows];
+                    m.matMulPrompt(x, prompt, n, workers);
                     for (int s = 0; s < n; s++) {
                         for (int r = 0; r < rows; r++) {
+                            String what = String.format("%s n %d vector %d row %d, %d threads", m.getClass().getSimpleName(),
+                                    n, s, r, workers.threads());
                             float single = m.dot(r, x[s]);
-                            assertThat(out[s][r]).as("%s n %d vector %d row %d, %d threads", m.getClass().getSimpleName(),
-                                    n, s, r, workers.threads()).isEqualTo(single);
+                            assertThat(out[s][r]).as(what).isEqualTo(single);
                             // Float rounding grows with the sum of the terms' magnitudes, not with the result.
                             m.row(r, row);
                             double magnitude = 0;
@@ -122,12 +131,28 @@ class KernelTwinsTest {
                                 magnitude += Math.abs(row[i] * x[s][i]);
                             }
                             assertThat(single).isCloseTo(m.dotScalar(r, x[s]), within((float) (1e-6 * magnitude)));
+                            if (n >= Gemm.MIN_VECTORS) {
+                                assertThat(prompt[s][r]).as(what).isEqualTo(Gemm.reference(row, x[s], cols));
+                                assertThat(prompt[s][r]).as(what).isCloseTo(single, within((float) (GEMM_TOLERANCE * magnitude)));
+                            } else {
+                                assertThat(prompt[s][r]).as(what).isEqualTo(single);
+                            }
                         }
                     }
                 }
             }
         }
     }
+
+    /**
+     * How far {@link Gemm}'s sum may be from {@link Matrix#dot}'s, relative to the sum of the terms'
+     * magnitudes. Each is a float sum of {@code cols} products in its own order; the worst-case bound is
+     * about {@code cols} units of 2^-24 of that magnitude, but rounding errors of both signs cancel like a
+     * random walk, so the error grows with {@code sqrt(cols)}: about 2e-6 for the longest rows here (1100),
+     * shared between the two sums. The scalar twins (also in another order than {@code dot}) are held to
+     * 1e-6 above. The largest ratio these tests produced was 7.5e-7 (Q4_K rows of 512, 2026-11-27).
+     */
+    private static final double GEMM_TOLERANCE = 4e-6;
 
     @Test
     void q8_0MatMulEqualsDotBitForBitAndScalarWithinRounding() {
@@ -190,7 +215,7 @@ class KernelTwinsTest {
     void vectorizeOffRunsTheScalarTwins() throws Exception {
         int rows = 64;
         int cols = 128;
-        int n = 6;
+        int n = 40; // a prompt's worth: with the Vector API off, matMulPrompt runs the scalar twin too
         String before = System.getProperty("ignis.engine.vectorize");
         System.setProperty("ignis.engine.vectorize", "false");
         try (Arena arena = Arena.ofShared();
@@ -209,9 +234,14 @@ class KernelTwinsTest {
             }
             float[][] out = new float[n][rows];
             scalarClass.getMethod("matMul", float[][].class, float[][].class, int.class).invoke(scalar, x, out, n);
+            float[][] prompt = new float[n][rows];
+            Class<?> workersClass = loader.loadClass(Workers.class.getName());
+            scalarClass.getMethod("matMulPrompt", float[][].class, float[][].class, int.class, workersClass)
+                    .invoke(scalar, x, prompt, n, workersClass.getMethod("common").invoke(null));
             for (int s = 0; s < n; s++) {
                 for (int r = 0; r < rows; r++) {
                     assertThat(out[s][r]).isEqualTo(vector.dotScalar(r, x[s]));
+                    assertThat(prompt[s][r]).isEqualTo(out[s][r]);
                     assertThat(out[s][r]).isCloseTo(vector.dot(r, x[s]), within(1e-4f * (1 + Math.abs(out[s][r]))));
                 }
             }
