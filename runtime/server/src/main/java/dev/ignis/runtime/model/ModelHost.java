@@ -126,11 +126,16 @@ public class ModelHost {
                             + state.embeddings().contextSize() + " tokens per input"
                             : config.slots() + " slots of " + state.loop().contextSize() + " tokens",
                     precision == null ? "" : ", served at " + precision);
-        } catch (Exception e) {
+        } catch (Exception | OutOfMemoryError e) {
+            // Out of memory too (the heap, or native memory for the KV caches of every slot): the runtime
+            // stays up, unready, and says why, instead of a dead loader thread and "loading" for ever.
             if (file != null) {
                 file.close();
             }
-            String problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String problem = e instanceof OutOfMemoryError
+                    ? "out of memory while loading (" + e.getMessage() + "): fewer slots, a smaller context size or"
+                            + " a smaller model would fit"
+                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             state = new State(null, null, null, null, null, null, null, problem);
             LOG.errorf(e, "The model could not be loaded: %s", problem);
         }
