@@ -19,6 +19,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -158,7 +159,7 @@ final class CloudLoadBalancer implements AutoCloseable {
                     .append(target.getRawQuery() == null ? "" : "?" + target.getRawQuery()).append(' ')
                     .append(request[2]).append("\r\n");
             for (int i = 1; i < lines.length; i++) {
-                String lower = lines[i].toLowerCase(java.util.Locale.ROOT);
+                String lower = lines[i].toLowerCase(Locale.ROOT);
                 if (!lower.startsWith("proxy-") && !lower.startsWith("connection:") && !lines[i].isEmpty()) {
                     head.append(lines[i]).append("\r\n");
                 }

@@ -32,6 +32,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a cluster's deployment controller and kubelet do, where nothing runs pods: one pod per Deployment
@@ -61,7 +62,7 @@ final class Kubelet implements AutoCloseable {
     private final KubernetesClient client;
     private final Path dir;
     private final List<Process> processes = new ArrayList<>();
-    private final Map<String, InetSocketAddress> addresses = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, InetSocketAddress> addresses = new ConcurrentHashMap<>();
 
     Kubelet(MockKubernetes kube, Path dir) {
         this.kube = kube;

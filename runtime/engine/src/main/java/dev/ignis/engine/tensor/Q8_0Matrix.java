@@ -79,10 +79,12 @@ public final class Q8_0Matrix implements Matrix {
 
     /**
      * The matrix-matrix kernel, for four vectors or more on 512-bit or 256-bit vectors (else pair by pair
-     * with {@link #dot}). The rows go in groups: a group is copied from the weights into a per-thread array once
-     * (the only read of those bytes from memory), then every tile of vectors passes over it: two rows by
-     * four vectors ({@link Q8_0Kernels#dot2x4}; with 256-bit vectors one row by four, {@link Q8_0Kernels#dot1x4}), then {@link #dot} for the vectors and rows left over. With at most eight vectors (decode) a group is ~16 KB and stays in L1; with more (a prompt) a
-     * group of up to ~256 KB stays in L2 while the tiles pass. Every result is bit-identical to {@link #dot}.
+     * with {@link #dot}). The rows go in groups: a group is copied from the weights into a per-thread array
+     * once (the only read of those bytes from memory), then every tile of vectors passes over it: two rows by
+     * four vectors ({@link Q8_0Kernels#dot2x4}; with 256-bit vectors one row by four, {@link
+     * Q8_0Kernels#dot1x4}), then {@link #dot} for the vectors and rows left over. With at most eight vectors
+     * (decode) a group is ~16 KB and stays in L1; with more (a prompt) a group of up to ~256 KB stays in L2
+     * while the tiles pass. Every result is bit-identical to {@link #dot}.
      */
     @Override
     public void dotRows(int from, int to, float[][] x, float[][] out, int n) {
