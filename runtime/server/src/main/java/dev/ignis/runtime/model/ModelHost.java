@@ -132,10 +132,13 @@ public class ModelHost {
             if (file != null) {
                 file.close();
             }
-            String problem = e instanceof OutOfMemoryError
-                    ? "out of memory while loading (" + e.getMessage() + "): fewer slots, a smaller context size or"
-                            + " a smaller model would fit"
-                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String problem = !(e instanceof OutOfMemoryError)
+                    ? e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()
+                    : "Java heap space".equals(e.getMessage())
+                    ? "out of memory while loading (Java heap space): the JVM's heap (-Xmx, JDK_JAVA_OPTIONS) is too"
+                            + " small for this model's tokenizer and activations"
+                    : "out of memory while loading (" + e.getMessage() + "): fewer slots, a smaller context size or"
+                            + " a smaller model would fit";
             state = new State(null, null, null, null, null, null, null, problem);
             LOG.errorf(e, "The model could not be loaded: %s", problem);
         }
