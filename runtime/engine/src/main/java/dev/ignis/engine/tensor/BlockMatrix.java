@@ -64,8 +64,8 @@ public final class BlockMatrix implements Matrix {
     @Override
     public float dot(int row, float[] x) {
         if (onePassDot) {
-            // Without writing the row out, the same operations in the same order as below: Q4_0 unpacked into
-            // registers (about 1.8x on one thread), the K-quants a block at a time (1.2-1.4x).
+            // Without writing the row out: Q4_0 unpacked into registers (Q8_0's operations on q - 8, see
+            // BlockKernels.dotQ4_0), the K-quants a block at a time (below's operations in their order, 1.2-1.4x).
             byte[] q = bytes.get();
             MemorySegment.copy(data, ValueLayout.JAVA_BYTE, row * rowBytes, q, 0, (int) rowBytes);
             return format == BlockFormat.Q4_0 ? BlockKernels.dotQ4_0(q, cols / 32, x)
@@ -83,10 +83,28 @@ public final class BlockMatrix implements Matrix {
         return Kernels.dotScalar(w, 0, x, 0, cols);
     }
 
-    /** Dequantizes each row once for all vectors, in register-blocked tiles ({@link Kernels#dotDequantizedRows}). */
+    /**
+     * Q4_0 (with its vector kernel): rows unpacked into Q8_0 blocks ({@link BlockKernels#q4_0AsQ8_0}) and
+     * multiplied by the Q8_0 tiles, whose results are {@link #dot}'s bits; every other format: each row
+     * dequantized once for all vectors, in register-blocked tiles ({@link Kernels#dotDequantizedRows}).
+     */
     @Override
     public void dotRows(int from, int to, float[][] x, float[][] out, int n) {
+        if (onePassDot && format == BlockFormat.Q4_0) {
+            Q8_0Kernels.dotRows(this::q4_0AsQ8_0, cols, from, to, x, out, n);
+            return;
+        }
         Kernels.dotDequantizedRows(this, from, to, x, out, n, buffer.get(), second.get());
+    }
+
+    /** {@link Q8_0Kernels.Rows} for Q4_0: each row's bytes copied, then unpacked into Q8_0 blocks. */
+    private void q4_0AsQ8_0(int first, int count, byte[] q) {
+        byte[] packed = bytes.get();
+        int blocks = cols / 32;
+        for (int i = 0; i < count; i++) {
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, (first + i) * rowBytes, packed, 0, (int) rowBytes);
+            BlockKernels.q4_0AsQ8_0(packed, blocks, q, i * blocks * Q8_0Kernels.BLOCK_BYTES);
+        }
     }
 
     /**

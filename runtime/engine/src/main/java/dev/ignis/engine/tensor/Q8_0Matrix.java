@@ -17,8 +17,8 @@ public final class Q8_0Matrix implements Matrix {
     static final int BLOCK = 32;
     static final int BLOCK_BYTES = 34;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    // One lane per value: 16 bytes widen to 16 floats on AVX-512, 8 to 8 on AVX2.
-    private static final VectorSpecies<Float> F = Kernels.F.length() >= 16 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    // One lane per value: 16 bytes widen to 16 floats on AVX-512, 8 to 8 on AVX2 (the tiles' row kernel's).
+    private static final VectorSpecies<Float> F = Q8_0Kernels.ROW;
     private static final VectorSpecies<Byte> B = F.length() == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
 
     private final MemorySegment data; // (rows, cols / 32) blocks of 34 bytes
@@ -78,68 +78,19 @@ public final class Q8_0Matrix implements Matrix {
     }
 
     /**
-     * The matrix-matrix kernel, for four vectors or more on 512-bit or 256-bit vectors (else pair by pair
-     * with {@link #dot}). The rows go in groups: a group is copied from the weights into a per-thread array
-     * once (the only read of those bytes from memory), then every tile of vectors passes over it: two rows by
-     * four vectors ({@link Q8_0Kernels#dot2x4}; with 256-bit vectors one row by four, {@link
-     * Q8_0Kernels#dot1x4}), then {@link #dot} for the vectors and rows left over. With at most eight vectors
-     * (decode) a group is ~16 KB and stays in L1; with more (a prompt) a group of up to ~256 KB stays in L2
-     * while the tiles pass. Every result is bit-identical to {@link #dot}.
+     * The matrix-matrix kernel ({@link Q8_0Kernels#dotRows}, register-blocked tiles over groups of rows
+     * copied into a per-thread array), every result bit-identical to {@link #dot}; with the Vector API off,
+     * pair by pair with the scalar twin.
      */
     @Override
     public void dotRows(int from, int to, float[][] x, float[][] out, int n) {
-        if (n < 4 || !(Q8_0Kernels.TILED || Q8_0Kernels.TILED_8)) {
+        if (!Kernels.VECTORIZE) {
             Matrix.super.dotRows(from, to, x, out, n);
             return;
         }
-        int blocks = cols / BLOCK;
-        int stride = (int) rowBytes;
-        long groupBytes = n <= 8 ? GROUP_BYTES_DECODE : GROUP_BYTES_PROMPT;
-        int groupRows = (int) Math.min(to - from, Math.max(2, groupBytes / rowBytes / 2 * 2));
-        byte[] q = scratch(groupRows * rowBytes);
-        for (int group = from; group < to; group += groupRows) {
-            int count = Math.min(groupRows, to - group);
-            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, group * rowBytes, q, 0, count * stride);
-            int pairs = Q8_0Kernels.TILED ? count - count % 2 : count; // with 8 lanes, rows one by one
-            int s = 0;
-            for (; s + 4 <= n; s += 4) {
-                if (Q8_0Kernels.TILED) {
-                    for (int i = 0; i < pairs; i += 2) {
-                        Q8_0Kernels.dot2x4(q, i * stride, stride, blocks, x, s, out, group + i);
-                    }
-                } else {
-                    for (int i = 0; i < count; i++) {
-                        Q8_0Kernels.dot1x4(q, i * stride, blocks, x, s, out, group + i);
-                    }
-                }
-            }
-            for (; s < n; s++) {
-                for (int i = 0; i < pairs; i++) {
-                    out[s][group + i] = dot(group + i, x[s]);
-                }
-            }
-            for (int i = pairs; i < count; i++) {
-                for (s = 0; s < n; s++) {
-                    out[s][group + i] = dot(group + i, x[s]);
-                }
-            }
-        }
+        Q8_0Kernels.dotRows((first, count, q) -> MemorySegment.copy(data, ValueLayout.JAVA_BYTE, first * rowBytes, q, 0,
+                (int) (count * rowBytes)), cols, from, to, x, out, n);
     }
-
-    private static final long GROUP_BYTES_DECODE = 16 << 10;
-    private static final long GROUP_BYTES_PROMPT = 256 << 10;
-
-    /** This thread's copy buffer, grown to at least {@code bytes}. */
-    private static byte[] scratch(long bytes) {
-        byte[] q = SCRATCH.get();
-        if (q.length < bytes) {
-            q = new byte[(int) bytes];
-            SCRATCH.set(q);
-        }
-        return q;
-    }
-
-    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
 
     @Override
     public float dotScalar(int row, float[] x) {

@@ -197,12 +197,64 @@ class KernelTwinsTest {
     void blockFormatsMatMulEqualsDotBitForBitAndScalarWithinRounding() {
         int rows = 131;
         int cols = 512;
-        for (BlockFormat format : new BlockFormat[] {BlockFormat.Q4_1, BlockFormat.Q5_0, BlockFormat.Q5_1,
+        for (BlockFormat format : new BlockFormat[] {BlockFormat.Q4_0, BlockFormat.Q4_1, BlockFormat.Q5_0, BlockFormat.Q5_1,
             BlockFormat.Q4_K, BlockFormat.Q5_K, BlockFormat.Q6_K}) {
             try (Arena arena = Arena.ofShared()) {
                 long blocks = (long) rows * (cols / format.blockSize());
                 MemorySegment data = DequantizationTwinsTest.randomBlocks(format, blocks, random, false, false, arena);
                 assertMatMulEqualsDot(new BlockMatrix(format, data, rows, cols));
+            }
+        }
+    }
+
+    /**
+     * With its vector kernel, a Q4_0 matrix multiplies as Q8_0 does on the same values: its blocks written as
+     * Q8_0 by hand here (the same F16 d, then the low nibbles minus 8, then the high ones) give the same
+     * values and, alone or batched, the same bits. This is the contract that lets Q4_0's batched products
+     * run on the Q8_0 tiles.
+     */
+    @Test
+    void q4_0MultipliesBitForBitAsQ8_0OfTheSameValues() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.VECTORIZE && BlockKernels.SUPPORTED,
+                "Q4_0's vector kernel runs at 8 or 16 lanes only");
+        int rows = 67;
+        int cols = 544; // 17 blocks
+        try (Arena arena = Arena.ofShared()) {
+            long blocks = (long) rows * (cols / 32);
+            MemorySegment q4 = DequantizationTwinsTest.randomBlocks(BlockFormat.Q4_0, blocks, random, false, false, arena);
+            MemorySegment q8 = arena.allocate(blocks * 34);
+            for (long b = 0; b < blocks; b++) {
+                q8.set(I16, b * 34, q4.get(I16, b * 18));
+                for (int i = 0; i < 16; i++) {
+                    int packed = q4.get(ValueLayout.JAVA_BYTE, b * 18 + 2 + i) & 0xFF;
+                    q8.set(ValueLayout.JAVA_BYTE, b * 34 + 2 + i, (byte) ((packed & 0x0F) - 8));
+                    q8.set(ValueLayout.JAVA_BYTE, b * 34 + 18 + i, (byte) ((packed >> 4) - 8));
+                }
+            }
+            BlockMatrix q4Matrix = new BlockMatrix(BlockFormat.Q4_0, q4, rows, cols);
+            Q8_0Matrix q8Matrix = new Q8_0Matrix(q8, rows, cols);
+            float[] a = new float[cols];
+            float[] b = new float[cols];
+            for (int r = 0; r < rows; r++) {
+                q4Matrix.row(r, a);
+                q8Matrix.row(r, b);
+                assertThat(a).as("row %d", r).isEqualTo(b);
+            }
+            for (int n : new int[] {1, 3, 4, 8, 9}) {
+                float[][] x = new float[n][];
+                for (int s = 0; s < n; s++) {
+                    x[s] = randomVector(cols);
+                }
+                float[][] fromQ4 = new float[n][rows];
+                float[][] fromQ8 = new float[n][rows];
+                q4Matrix.matMul(x, fromQ4, n);
+                q8Matrix.matMul(x, fromQ8, n);
+                for (int s = 0; s < n; s++) {
+                    for (int r = 0; r < rows; r++) {
+                        assertThat(q4Matrix.dot(r, x[s])).as("n %d vector %d row %d", n, s, r).isEqualTo(q8Matrix.dot(r, x[s]));
+                        assertThat(fromQ4[s][r]).as("n %d vector %d row %d", n, s, r).isEqualTo(fromQ8[s][r]);
+                    }
+                }
             }
         }
     }
