@@ -38,7 +38,10 @@ import jdk.incubator.vector.VectorSpecies;
  * (Q4_0, 32 vectors) to 55-63 (Q8_0 and F32, 64 vectors), against 25-42 for the blocked dot products and
  * 10-19 for Q8_0's pairs (its tiles need 16 lanes); end to end, a 64-token prompt of a synthetic
  * Llama-3.2-1B ran 3.0x faster at Q8_0 and 1.25-1.7x at Q4_0 (docs/internals/engine.md has the table).
- * With 32 registers (AVX-512) a larger tile would fit; that was not measured.
+ * With 16 lanes and AVX-512's 32 registers the tile is {@link #tile8x2} instead: 8 rows × 2 vectors of
+ * tokens, sixteen accumulators, and a token block of 32 rather than 64, so a 32-token chunk is not padded
+ * to twice its size. On an AMD EPYC with AVX-512 (2026-11-28), one thread by CPU time, it ran Q8_0 and Q4_0
+ * at 138-159 GFLOP/s for 32 vectors (2x the 2 × 4 tile's 66-72) and 162-181 for 64 (1.2-1.3x).
  */
 final class Gemm {
 
@@ -46,10 +49,12 @@ final class Gemm {
     static final int MIN_VECTORS = 32;
     private static final VectorSpecies<Float> F = Kernels.F;
     private static final int LANES = F.length();
+    /** Whether the register tile is {@link #tile8x2} (16 lanes or more, 32 registers) rather than {@link #tile2x4}. */
+    private static final boolean WIDE = LANES >= 16;
     /** Rows per register tile. */
-    private static final int ROWS = 2;
-    /** Vectors (tokens) per block: four float vectors' lanes. */
-    private static final int TOKENS = 4 * LANES;
+    private static final int ROWS = WIDE ? 8 : 2;
+    /** Vectors (tokens) per block: the tile's float vectors' lanes (32 with 8 or 16 lanes). */
+    private static final int TOKENS = (WIDE ? 2 : 4) * LANES;
     /** Columns per block: a token block's slice of x is {@code KC * TOKENS} floats (16 KB on AVX2). */
     private static final int KC = 128;
     /**
@@ -150,7 +155,11 @@ final class Gemm {
                 int k1 = Math.min(cols, k0 + KC);
                 for (int b = 0; b < blocks; b++) {
                     for (int t = 0; t < tiles; t++) {
-                        tile2x4(group, t * ROWS * cols, cols, xp, b * cols * TOKENS, k0, k1, acc, (t * blocks + b) * tileAcc);
+                        if (WIDE) {
+                            tile8x2(group, t * ROWS * cols, cols, xp, b * cols * TOKENS, k0, k1, acc, (t * blocks + b) * tileAcc);
+                        } else {
+                            tile2x4(group, t * ROWS * cols, cols, xp, b * cols * TOKENS, k0, k1, acc, (t * blocks + b) * tileAcc);
+                        }
                     }
                 }
             }
@@ -210,5 +219,85 @@ final class Gemm {
         c11.intoArray(acc, a + 5 * l);
         c12.intoArray(acc, a + 6 * l);
         c13.intoArray(acc, a + 7 * l);
+    }
+
+    /**
+     * With 16 lanes (AVX-512's 32 registers): rows {@code w[base + i * cols ..]} for {@code i < 8} with the
+     * token block packed at {@code xp[x0 ..]} (two vectors of 16 tokens), columns {@code [k0, k1)}, added to
+     * the sixteen accumulators at {@code acc[a .. a + 16 * lanes)} (row 0's two vectors, then row 1's, ...).
+     * Per column: two vector loads of x, eight broadcast weights, sixteen FMAs; a token block of 32 (not 64)
+     * leaves no padding in a 32-token prompt chunk.
+     */
+    static void tile8x2(float[] w, int base, int cols, float[] xp, int x0, int k0, int k1, float[] acc, int a) {
+        int l = LANES;
+        int w0 = base;
+        int w1 = base + cols;
+        int w2 = base + 2 * cols;
+        int w3 = base + 3 * cols;
+        int w4 = base + 4 * cols;
+        int w5 = base + 5 * cols;
+        int w6 = base + 6 * cols;
+        int w7 = base + 7 * cols;
+        FloatVector c00 = FloatVector.fromArray(F, acc, a);
+        FloatVector c01 = FloatVector.fromArray(F, acc, a + l);
+        FloatVector c10 = FloatVector.fromArray(F, acc, a + 2 * l);
+        FloatVector c11 = FloatVector.fromArray(F, acc, a + 3 * l);
+        FloatVector c20 = FloatVector.fromArray(F, acc, a + 4 * l);
+        FloatVector c21 = FloatVector.fromArray(F, acc, a + 5 * l);
+        FloatVector c30 = FloatVector.fromArray(F, acc, a + 6 * l);
+        FloatVector c31 = FloatVector.fromArray(F, acc, a + 7 * l);
+        FloatVector c40 = FloatVector.fromArray(F, acc, a + 8 * l);
+        FloatVector c41 = FloatVector.fromArray(F, acc, a + 9 * l);
+        FloatVector c50 = FloatVector.fromArray(F, acc, a + 10 * l);
+        FloatVector c51 = FloatVector.fromArray(F, acc, a + 11 * l);
+        FloatVector c60 = FloatVector.fromArray(F, acc, a + 12 * l);
+        FloatVector c61 = FloatVector.fromArray(F, acc, a + 13 * l);
+        FloatVector c70 = FloatVector.fromArray(F, acc, a + 14 * l);
+        FloatVector c71 = FloatVector.fromArray(F, acc, a + 15 * l);
+        for (int k = k0; k < k1; k++) {
+            int xo = x0 + k * 2 * l;
+            FloatVector y0 = FloatVector.fromArray(F, xp, xo);
+            FloatVector y1 = FloatVector.fromArray(F, xp, xo + l);
+            FloatVector b = FloatVector.broadcast(F, w[w0 + k]);
+            c00 = b.fma(y0, c00);
+            c01 = b.fma(y1, c01);
+            b = FloatVector.broadcast(F, w[w1 + k]);
+            c10 = b.fma(y0, c10);
+            c11 = b.fma(y1, c11);
+            b = FloatVector.broadcast(F, w[w2 + k]);
+            c20 = b.fma(y0, c20);
+            c21 = b.fma(y1, c21);
+            b = FloatVector.broadcast(F, w[w3 + k]);
+            c30 = b.fma(y0, c30);
+            c31 = b.fma(y1, c31);
+            b = FloatVector.broadcast(F, w[w4 + k]);
+            c40 = b.fma(y0, c40);
+            c41 = b.fma(y1, c41);
+            b = FloatVector.broadcast(F, w[w5 + k]);
+            c50 = b.fma(y0, c50);
+            c51 = b.fma(y1, c51);
+            b = FloatVector.broadcast(F, w[w6 + k]);
+            c60 = b.fma(y0, c60);
+            c61 = b.fma(y1, c61);
+            b = FloatVector.broadcast(F, w[w7 + k]);
+            c70 = b.fma(y0, c70);
+            c71 = b.fma(y1, c71);
+        }
+        c00.intoArray(acc, a);
+        c01.intoArray(acc, a + l);
+        c10.intoArray(acc, a + 2 * l);
+        c11.intoArray(acc, a + 3 * l);
+        c20.intoArray(acc, a + 4 * l);
+        c21.intoArray(acc, a + 5 * l);
+        c30.intoArray(acc, a + 6 * l);
+        c31.intoArray(acc, a + 7 * l);
+        c40.intoArray(acc, a + 8 * l);
+        c41.intoArray(acc, a + 9 * l);
+        c50.intoArray(acc, a + 10 * l);
+        c51.intoArray(acc, a + 11 * l);
+        c60.intoArray(acc, a + 12 * l);
+        c61.intoArray(acc, a + 13 * l);
+        c70.intoArray(acc, a + 14 * l);
+        c71.intoArray(acc, a + 15 * l);
     }
 }
