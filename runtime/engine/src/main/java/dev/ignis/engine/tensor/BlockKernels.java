@@ -65,45 +65,50 @@ final class BlockKernels {
 
     /** Dequantizes the {@code blocks} blocks at {@code q[0..)} into {@code y[0 .. blocks * blockSize)}. */
     static void dequantizeRow(BlockFormat format, byte[] q, float[] y, int blocks) {
+        dequantizeRow(format, q, y, 0, blocks);
+    }
+
+    /** {@link #dequantizeRow(BlockFormat, byte[], float[], int)} into {@code y[at .. at + blocks * blockSize)}. */
+    static void dequantizeRow(BlockFormat format, byte[] q, float[] y, int at, int blocks) {
         switch (format) {
             case Q4_0 -> {
                 for (int b = 0; b < blocks; b++) {
-                    q4_0(q, b * 18, y, b * 32);
+                    q4_0(q, b * 18, y, at + b * 32);
                 }
             }
             case Q4_1 -> {
                 for (int b = 0; b < blocks; b++) {
-                    q4_1(q, b * 20, y, b * 32);
+                    q4_1(q, b * 20, y, at + b * 32);
                 }
             }
             case Q5_0 -> {
                 for (int b = 0; b < blocks; b++) {
-                    q5_0(q, b * 22, y, b * 32);
+                    q5_0(q, b * 22, y, at + b * 32);
                 }
             }
             case Q5_1 -> {
                 for (int b = 0; b < blocks; b++) {
-                    q5_1(q, b * 24, y, b * 32);
+                    q5_1(q, b * 24, y, at + b * 32);
                 }
             }
             case Q4_K -> {
                 for (int b = 0; b < blocks; b++) {
-                    q4_K(q, b * 144, y, b * 256);
+                    q4_K(q, b * 144, y, at + b * 256);
                 }
             }
             case Q5_K -> {
                 for (int b = 0; b < blocks; b++) {
-                    q5_K(q, b * 176, y, b * 256);
+                    q5_K(q, b * 176, y, at + b * 256);
                 }
             }
             case Q6_K -> {
                 for (int b = 0; b < blocks; b++) {
-                    q6_K(q, b * 210, y, b * 256);
+                    q6_K(q, b * 210, y, at + b * 256);
                 }
             }
             case FP8 -> {
                 for (int b = 0; b < blocks; b++) {
-                    fp8(q, b * 34, y, b * 32);
+                    fp8(q, b * 34, y, at + b * 32);
                 }
             }
             default -> throw new IllegalArgumentException("no vector dequantization for " + format);

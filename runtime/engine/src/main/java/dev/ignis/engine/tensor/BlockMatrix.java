@@ -114,24 +114,24 @@ public final class BlockMatrix implements Matrix {
      * operations ({@link BlockKernels}, bit-identical to the twin) when the vectors have 8 or 16 float lanes.
      */
     @Override
-    public void row(int row, float[] out) {
+    public void row(int row, float[] out, int offset) {
         long base = row * rowBytes;
         if (format == BlockFormat.BF16 && Kernels.VECTORIZE) {
             short[] h = halves.get();
             MemorySegment.copy(data, BlockFormat.U16, base, h, 0, cols);
             for (int i = 0; i < cols; i++) {
-                out[i] = Float.intBitsToFloat(h[i] << 16);
+                out[offset + i] = Float.intBitsToFloat(h[i] << 16);
             }
             return;
         }
         if (vectorRows) {
             byte[] q = bytes.get();
             MemorySegment.copy(data, ValueLayout.JAVA_BYTE, base, q, 0, (int) rowBytes);
-            BlockKernels.dequantizeRow(format, q, out, cols / format.blockSize());
+            BlockKernels.dequantizeRow(format, q, out, offset, cols / format.blockSize());
             return;
         }
         for (int b = 0; b < cols / format.blockSize(); b++) {
-            format.dequantize(data, base + (long) b * format.blockBytes(), out, b * format.blockSize());
+            format.dequantize(data, base + (long) b * format.blockBytes(), out, offset + b * format.blockSize());
         }
     }
 }

@@ -77,18 +77,18 @@ public final class F16Matrix implements Matrix {
      * times more. The conversion is exact either way.
      */
     @Override
-    public void row(int row, float[] out) {
+    public void row(int row, float[] out, int offset) {
         long base = (long) row * cols * 2;
         if (!Kernels.VECTORIZE) {
             for (int i = 0; i < cols; i++) {
-                out[i] = Float.float16ToFloat(data.get(SHORT, base + i * 2L));
+                out[offset + i] = Float.float16ToFloat(data.get(SHORT, base + i * 2L));
             }
             return;
         }
         short[] h = buffers.get().halves();
         MemorySegment.copy(data, SHORT, base, h, 0, cols);
         for (int i = 0; i < cols; i++) {
-            out[i] = Float.float16ToFloat(h[i]);
+            out[offset + i] = Float.float16ToFloat(h[i]);
         }
     }
 }

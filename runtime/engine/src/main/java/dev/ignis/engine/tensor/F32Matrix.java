@@ -83,7 +83,7 @@ public final class F32Matrix implements Matrix {
     }
 
     @Override
-    public void row(int row, float[] out) {
-        MemorySegment.copy(data, FLOAT, (long) row * cols * 4, out, 0, cols);
+    public void row(int row, float[] out, int offset) {
+        MemorySegment.copy(data, FLOAT, (long) row * cols * 4, out, offset, cols);
     }
 }

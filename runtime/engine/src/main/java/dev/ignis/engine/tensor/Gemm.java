@@ -66,7 +66,6 @@ final class Gemm {
     private static final ThreadLocal<float[]> PACKED = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> GROUP = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> ACC = ThreadLocal.withInitial(() -> new float[0]);
-    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
 
     private Gemm() {
     }
@@ -139,7 +138,6 @@ final class Gemm {
         int groupRows = Math.max(ROWS, GROUP_FLOATS / cols / ROWS * ROWS);
         groupRows = Math.min(groupRows, (to - from + ROWS - 1) / ROWS * ROWS);
         float[] group = grow(GROUP, groupRows * cols);
-        float[] row = grow(ROW, cols);
         int blocks = (n + TOKENS - 1) / TOKENS;
         int tileAcc = ROWS * TOKENS;
         float[] acc = grow(ACC, groupRows / ROWS * blocks * tileAcc);
@@ -147,8 +145,7 @@ final class Gemm {
             int count = Math.min(groupRows, to - g);
             int tiles = (count + ROWS - 1) / ROWS;
             for (int i = 0; i < count; i++) {
-                m.row(g + i, row);
-                System.arraycopy(row, 0, group, i * cols, cols);
+                m.row(g + i, group, i * cols);
             }
             Arrays.fill(acc, 0, tiles * blocks * tileAcc, 0f);
             for (int k0 = 0; k0 < cols; k0 += KC) {

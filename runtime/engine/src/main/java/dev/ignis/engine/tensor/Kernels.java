@@ -184,7 +184,7 @@ public final class Kernels {
      * {@link #sum}'s order and the scalar tail after them, as {@link #dot} does. Rows and vectors left over
      * by the quads and tiles go through {@link #dot}.
      */
-    static void dotBlocked(Matrix m, int from, int to, float[][] x, float[][] out, int n, float[] row) {
+    static void dotBlocked(Matrix m, int from, int to, float[][] x, float[][] out, int n) {
         int cols = m.cols();
         int l = F.length();
         int upper = F.loopBound(cols);
@@ -203,8 +203,7 @@ public final class Kernels {
         for (int g = from; g < to; g += GROUP_ROWS) {
             int count = Math.min(GROUP_ROWS, to - g);
             for (int i = 0; i < count; i++) {
-                m.row(g + i, row);
-                System.arraycopy(row, 0, group, i * cols, cols);
+                m.row(g + i, group, i * cols);
             }
             int quads = count / 4;
             for (int s0 = 0; s0 < tiled; s0 += VECTOR_BLOCK) {
@@ -342,7 +341,7 @@ public final class Kernels {
      */
     static void dotDequantizedRows(Matrix m, int from, int to, float[][] x, float[][] out, int n, float[] w0, float[] w1) {
         if (VECTORIZE && n >= BLOCKED_MIN_VECTORS) {
-            dotBlocked(m, from, to, x, out, n, w0);
+            dotBlocked(m, from, to, x, out, n);
             return;
         }
         int cols = m.cols();

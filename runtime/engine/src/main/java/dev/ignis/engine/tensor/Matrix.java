@@ -19,8 +19,13 @@ public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix, BlockMa
     /** The scalar twin of {@link #dot}: the reference the vectorized kernel is tested against. */
     float dotScalar(int row, float[] x);
 
-    /** Row {@code row}, dequantized into {@code out[0..cols)}. */
-    void row(int row, float[] out);
+    /** Row {@code row}, dequantized into {@code out[offset .. offset + cols)}. */
+    void row(int row, float[] out, int offset);
+
+    /** {@link #row(int, float[], int)} at the start of {@code out}. */
+    default void row(int row, float[] out) {
+        row(row, out, 0);
+    }
 
     /**
      * {@code out[s][r] = dot(r, x[s])} for the rows {@code [from, to)} and the first {@code n} vectors, on the

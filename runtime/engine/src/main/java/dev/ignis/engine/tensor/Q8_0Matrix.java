@@ -109,7 +109,7 @@ public final class Q8_0Matrix implements Matrix {
     }
 
     @Override
-    public void row(int row, float[] out) {
+    public void row(int row, float[] out, int offset) {
         long base = (long) row * (cols / BLOCK) * BLOCK_BYTES;
         for (int b = 0; b < cols / BLOCK; b++) {
             long block = base + (long) b * BLOCK_BYTES;
@@ -117,11 +117,11 @@ public final class Q8_0Matrix implements Matrix {
             if (Kernels.VECTORIZE) {
                 for (int j = 0; j < BLOCK; j += F.length()) {
                     ((FloatVector) ByteVector.fromMemorySegment(B, data, block + 2 + j, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(out, b * BLOCK + j);
+                            .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(out, offset + b * BLOCK + j);
                 }
             } else {
                 for (int j = 0; j < BLOCK; j++) {
-                    out[b * BLOCK + j] = d * data.get(ValueLayout.JAVA_BYTE, block + 2 + j);
+                    out[offset + b * BLOCK + j] = d * data.get(ValueLayout.JAVA_BYTE, block + 2 + j);
                 }
             }
         }
