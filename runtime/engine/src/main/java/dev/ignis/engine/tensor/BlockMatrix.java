@@ -91,21 +91,29 @@ public final class BlockMatrix implements Matrix {
     @Override
     public void dotRows(int from, int to, float[][] x, float[][] out, int n) {
         if (onePassDot && format == BlockFormat.Q4_0) {
-            Q8_0Kernels.dotRows(this::q4_0AsQ8_0, cols, from, to, x, out, n);
+            Q8_0Kernels.dotRows(q4_0Rows, cols, from, to, x, out, n);
             return;
         }
         Kernels.dotDequantizedRows(this, from, to, x, out, n, buffer.get(), second.get());
     }
 
-    /** {@link Q8_0Kernels.Rows} for Q4_0: each row's bytes copied, then unpacked into Q8_0 blocks. */
-    private void q4_0AsQ8_0(int first, int count, byte[] q) {
-        byte[] packed = bytes.get();
-        int blocks = cols / 32;
-        for (int i = 0; i < count; i++) {
-            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, (first + i) * rowBytes, packed, 0, (int) rowBytes);
-            BlockKernels.q4_0AsQ8_0(packed, blocks, q, i * blocks * Q8_0Kernels.BLOCK_BYTES);
+    /** Q4_0 as the Q8_0 tiles take it: each row's bytes copied, then unpacked into Q8_0 blocks. */
+    private final Q8_0Kernels.Rows q4_0Rows = new Q8_0Kernels.Rows() {
+        @Override
+        public void copy(int first, int count, byte[] q) {
+            byte[] packed = bytes.get();
+            int blocks = cols / 32;
+            for (int i = 0; i < count; i++) {
+                MemorySegment.copy(data, ValueLayout.JAVA_BYTE, (first + i) * rowBytes, packed, 0, (int) rowBytes);
+                BlockKernels.q4_0AsQ8_0(packed, blocks, q, i * blocks * Q8_0Kernels.BLOCK_BYTES);
+            }
         }
-    }
+
+        @Override
+        public float dot(int row, float[] x) {
+            return BlockMatrix.this.dot(row, x);
+        }
+    };
 
     /**
      * Block by block through the format's scalar twin, unless there is a faster way: BF16 (a "block" of one

@@ -17,7 +17,7 @@ public final class Q8_0Matrix implements Matrix {
     static final int BLOCK = 32;
     static final int BLOCK_BYTES = 34;
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    // One lane per value: 16 bytes widen to 16 floats on AVX-512, 8 to 8 on AVX2 (the tiles' row kernel's).
+    // One lane per value: 16 bytes widen to 16 floats on AVX-512, 8 to 8 on AVX2.
     private static final VectorSpecies<Float> F = Q8_0Kernels.ROW;
     private static final VectorSpecies<Byte> B = F.length() == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
 
@@ -88,9 +88,21 @@ public final class Q8_0Matrix implements Matrix {
             Matrix.super.dotRows(from, to, x, out, n);
             return;
         }
-        Q8_0Kernels.dotRows((first, count, q) -> MemorySegment.copy(data, ValueLayout.JAVA_BYTE, first * rowBytes, q, 0,
-                (int) (count * rowBytes)), cols, from, to, x, out, n);
+        Q8_0Kernels.dotRows(tileRows, cols, from, to, x, out, n);
     }
+
+    /** This matrix as the tiles take it: its rows' bytes copied as they are. */
+    private final Q8_0Kernels.Rows tileRows = new Q8_0Kernels.Rows() {
+        @Override
+        public void copy(int first, int count, byte[] q) {
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, first * rowBytes, q, 0, (int) (count * rowBytes));
+        }
+
+        @Override
+        public float dot(int row, float[] x) {
+            return Q8_0Matrix.this.dot(row, x);
+        }
+    };
 
     @Override
     public float dotScalar(int row, float[] x) {
