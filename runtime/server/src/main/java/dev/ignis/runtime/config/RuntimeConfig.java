@@ -63,7 +63,10 @@ public interface RuntimeConfig {
     @WithDefault("2")
     int embeddingWorkers();
 
-    /** Prompt tokens a slot processes per step, so long prompts do not stall other slots' decoding. */
+    /**
+     * Prompt tokens processed per step over all slots (the earliest request's first), beside one decoded
+     * token per decoding slot, so that prompts do not stall the other slots' decoding.
+     */
     @WithDefault("32")
     int prefillChunk();
 

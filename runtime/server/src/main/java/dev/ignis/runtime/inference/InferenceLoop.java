@@ -8,6 +8,8 @@ import dev.ignis.engine.sampling.TokenTrie;
 import dev.ignis.engine.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -18,8 +20,11 @@ import org.jboss.logging.Logger;
 /**
  * The one thread that owns the model. It keeps a fixed number of slots, each with its own KV cache;
  * between steps, waiting requests take free slots and finished or cancelled ones leave (continuous
- * batching). Every step advances each active slot by a chunk of its prompt or one generated token, all
- * in one batched forward pass, so each weight is read once per step for every active sequence.
+ * batching). Every step advances each decoding slot by one generated token and spends at most
+ * {@code prefillChunk} rows on prompts (the earliest request's first), all in one batched forward pass, so
+ * each weight is read once per step for every active sequence. The prompt budget is per step, not per slot:
+ * a pass of many rows costs more per row than a few smaller ones on the engine's kernels, and it would hold
+ * every decoding stream's next token for its whole length.
  */
 public final class InferenceLoop implements AutoCloseable {
 
@@ -38,6 +43,7 @@ public final class InferenceLoop implements AutoCloseable {
     private final int[] rowPositions;    // (row) its position in its sequence
     private final KvCache[] rowCaches;   // (row) its sequence's cache
     private final float[][] rowLogits;   // (row) where its logits go, or null when not needed
+    private final Slot[] prefilling;     // this step's slots still in their prompt, earliest request first
     private volatile boolean running = true;
     private long starts; // requests started, a clock for choosing the least recently used slot
     private final RuntimeMetrics metrics;
@@ -57,12 +63,14 @@ public final class InferenceLoop implements AutoCloseable {
         for (int i = 0; i < slotCount; i++) {
             slots[i] = new Slot(model.newCache(contextSize), contextSize, new float[model.config().vocabSize()]);
         }
-        int capacity = slotCount * prefillChunk;
+        // One decode row per slot, plus the step's prompt rows.
+        int capacity = slotCount + prefillChunk;
         this.batch = new Llama.Batch(model.config(), capacity, contextSize);
         this.rowTokens = new int[capacity];
         this.rowPositions = new int[capacity];
         this.rowCaches = new KvCache[capacity];
         this.rowLogits = new float[capacity][];
+        this.prefilling = new Slot[slotCount];
         this.metrics = registry == null ? null : new RuntimeMetrics(registry, this::active, queue::size);
         if (metrics != null) {
             metrics.kvCache(registry, slotCount, slotCount * contextSize, this::kvTokens);
@@ -197,11 +205,12 @@ public final class InferenceLoop implements AutoCloseable {
 
     /**
      * One step: every decoding slot samples its next token (and may finish); then a single batched
-     * forward pass runs each continuing slot's new token and each prefilling slot's next prompt chunk.
-     * Returns false when no slot was active.
+     * forward pass runs each continuing slot's new token and up to {@code prefillChunk} prompt tokens, taken
+     * from the prefilling slots in the order their requests started. Returns false when no slot was active.
      */
     private boolean step() {
         int rows = 0;
+        int waiting = 0;
         boolean any = false;
         for (Slot slot : slots) {
             if (slot.handle == null) {
@@ -212,18 +221,8 @@ public final class InferenceLoop implements AutoCloseable {
                 slot.finish("cancelled", null);
                 continue;
             }
-            List<Integer> prompt = slot.handle.request.prompt();
-            if (slot.position < prompt.size()) {
-                // Prefill a chunk of the prompt; only the last prompt position's logits are needed.
-                int end = Math.min(prompt.size(), slot.position + prefillChunk);
-                for (int pos = slot.position; pos < end; pos++) {
-                    slot.ids[pos] = prompt.get(pos);
-                    rowTokens[rows] = prompt.get(pos);
-                    rowPositions[rows] = pos;
-                    rowCaches[rows] = slot.cache;
-                    rowLogits[rows++] = pos == prompt.size() - 1 ? slot.logits : null;
-                }
-                slot.advanceTo = end;
+            if (slot.position < slot.handle.request.prompt().size()) {
+                prefilling[waiting++] = slot;
                 continue;
             }
             int token = decode(slot);
@@ -236,8 +235,12 @@ public final class InferenceLoop implements AutoCloseable {
                 slot.advanceTo = slot.position + 1;
             }
         }
+        rows = prefill(rows, waiting);
         if (rows > 0) {
             model.forward(rows, rowTokens, rowPositions, rowCaches, rowLogits, batch);
+            if (metrics != null) {
+                metrics.pass(rows);
+            }
             for (Slot slot : slots) {
                 if (slot.handle != null && slot.advanceTo > slot.position) {
                     slot.position = slot.advanceTo;
@@ -245,6 +248,33 @@ public final class InferenceLoop implements AutoCloseable {
             }
         }
         return any;
+    }
+
+    /**
+     * Adds this step's prompt rows after the {@code rows} decode rows: {@code prefillChunk} tokens in all, from
+     * the {@code waiting} prefilling slots in the order their requests started (so the earliest gets its first
+     * token soonest), each from where its prompt stands. Only a prompt's last position needs logits. Returns
+     * the step's row count.
+     */
+    private int prefill(int rows, int waiting) {
+        Arrays.sort(prefilling, 0, waiting, Comparator.comparingLong(s -> s.lastUsed));
+        int budget = prefillChunk;
+        for (int i = 0; i < waiting && budget > 0; i++) {
+            Slot slot = prefilling[i];
+            List<Integer> prompt = slot.handle.request.prompt();
+            int end = Math.min(prompt.size(), slot.position + budget);
+            for (int pos = slot.position; pos < end; pos++) {
+                slot.ids[pos] = prompt.get(pos);
+                rowTokens[rows] = prompt.get(pos);
+                rowPositions[rows] = pos;
+                rowCaches[rows] = slot.cache;
+                rowLogits[rows++] = pos == prompt.size() - 1 ? slot.logits : null;
+            }
+            budget -= end - slot.position;
+            slot.advanceTo = end;
+        }
+        Arrays.fill(prefilling, 0, waiting, null);
+        return rows;
     }
 
     /** Samples a slot's next token from its logits and emits it; -1 when the slot finished instead. */

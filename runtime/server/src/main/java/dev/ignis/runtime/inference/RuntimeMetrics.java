@@ -1,6 +1,7 @@
 package dev.ignis.runtime.inference;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,6 +23,7 @@ public final class RuntimeMetrics {
     private final Timer interTokenLatency;
     private final Counter embeddings;
     private final Timer embeddingDuration;
+    private final DistributionSummary passRows;
 
     public RuntimeMetrics(MeterRegistry registry, Supplier<Number> active, Supplier<Number> waiting) {
         // Strong references: the suppliers are lambdas nothing else holds, and a gauge keeps only a weak one.
@@ -40,6 +42,9 @@ public final class RuntimeMetrics {
         interTokenLatency = Timer.builder("ignis.inter.token.latency").publishPercentileHistogram().register(registry);
         embeddings = registry.counter("ignis.embeddings");
         embeddingDuration = Timer.builder("ignis.embedding.duration").publishPercentileHistogram().register(registry);
+        passRows = DistributionSummary.builder("ignis.batch.rows").baseUnit("rows")
+                .description("rows (decoded tokens and prompt tokens) per forward pass of the decoder")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
     }
 
     /**
@@ -77,6 +82,11 @@ public final class RuntimeMetrics {
         if (nanosSincePrevious > 0) {
             interTokenLatency.record(Duration.ofNanos(nanosSincePrevious));
         }
+    }
+
+    /** One forward pass of the decoder over {@code rows} rows. */
+    void pass(int rows) {
+        passRows.record(rows);
     }
 
     void embedded(int inputs, long nanos) {

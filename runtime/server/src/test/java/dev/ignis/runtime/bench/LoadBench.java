@@ -80,8 +80,12 @@ public final class LoadBench {
     public record EngineAlone(double decodeTokensPerSecond, Map<Integer, Double> batched, String output) {
     }
 
-    /** The engine alone is measured before the levels (batch 1) and after them (the batch sizes asked for). */
-    public record Report(List<Level> levels, EngineAlone engineBefore, EngineAlone engineAfter) {
+    /**
+     * The engine alone is measured before the levels (batch 1), right after the one-client level (batch 1,
+     * null without that level), and after all levels (the batch sizes asked for).
+     */
+    public record Report(List<Level> levels, EngineAlone engineBefore, EngineAlone engineAfterOne,
+                         EngineAlone engineAfter) {
         public Level level(int clients) {
             return levels.stream().filter(l -> l.clients() == clients).findFirst().orElse(null);
         }
@@ -129,48 +133,59 @@ public final class LoadBench {
 
     /**
      * Runs the engine alone, every level, then the engine alone again (the host's load may change meanwhile);
-     * prints as it goes.
+     * prints as it goes. The one-client level is bracketed by two engine runs at batch 1, so that its ratio to
+     * the engine compares measurements a few seconds apart: on a shared host the speed changes by up to 1.8x
+     * within minutes, and an engine run after every level (minutes later) measured another host state.
      */
     public Report run(java.util.function.Consumer<String> out) throws Exception {
         List<Integer> pool = promptPool();
-        EngineAlone before = options.engineModel() == null ? null : engineAlone("1");
-        if (before != null) {
-            out.accept(engineLine("before the levels", before));
-        }
         for (int i = 0; i < options.warmupRequests(); i++) {
             Sample warm = stream(prompt(pool, -1, i));
             if (warm.error() != null) {
                 throw new IllegalStateException("warm-up request failed: " + warm.error());
             }
         }
+        EngineAlone before = options.engineModel() == null ? null : engineAlone("1");
+        if (before != null) {
+            out.accept(engineLine("before the levels", before));
+        }
         out.accept("clients requests errors   tokens  seconds  agg tok/s  TTFT p50  TTFT p99  ITL p50  ITL p99"
                 + "   decode  fastest   (times in ms; decode: tokens/s per client, all streams and the fastest)");
         List<Level> levels = new ArrayList<>();
+        EngineAlone afterOne = null;
         for (int clients : options.clients()) {
             Level level = level(clients, pool);
             levels.add(level);
             out.accept(level.report());
             level.problems().stream().limit(3).forEach(p -> out.accept("  error: " + p));
+            if (clients == 1 && options.engineModel() != null) {
+                afterOne = engineAlone("1");
+                out.accept(engineLine("right after the 1-client level", afterOne));
+            }
         }
         EngineAlone after = options.engineModel() == null ? null : engineAlone(options.engineBatch());
         if (after != null) {
             out.accept(engineLine("after the levels", after));
         }
-        Report report = new Report(levels, before, after);
+        Report report = new Report(levels, before, afterOne, after);
         Level one = report.level(1);
         for (Level l : levels) {
             if (one != null && l.clients() > 1) {
-                out.accept(String.format(Locale.ROOT, "aggregate at %d clients / 1 client: %.2fx", l.clients(),
-                        l.tokensPerSecond() / one.tokensPerSecond()));
+                Double engineBatched = after == null ? null : after.batched().get(l.clients());
+                Double engineSingle = after == null ? null : after.batched().get(1);
+                out.accept(String.format(Locale.ROOT, "aggregate at %d clients / 1 client: %.2fx%s", l.clients(),
+                        l.tokensPerSecond() / one.tokensPerSecond(), engineBatched == null || engineSingle == null ? ""
+                                : String.format(Locale.ROOT, " (engine alone batched x%d / x1, same run after the"
+                                + " levels: %.2fx)", l.clients(), engineBatched / engineSingle)));
             }
         }
-        if (before != null && one != null) {
+        if (before != null && afterOne != null) {
             out.accept(String.format(Locale.ROOT, "one client through HTTP / engine alone, decode rate: %.3f (engine"
-                            + " before the levels), %.3f (after); fastest stream: %.3f, %.3f",
+                            + " just before the level), %.3f (just after it); fastest stream: %.3f, %.3f",
                     one.decodeTokensPerSecond() / before.decodeTokensPerSecond(),
-                    one.decodeTokensPerSecond() / after.decodeTokensPerSecond(),
+                    one.decodeTokensPerSecond() / afterOne.decodeTokensPerSecond(),
                     one.fastestDecodeTokensPerSecond() / before.decodeTokensPerSecond(),
-                    one.fastestDecodeTokensPerSecond() / after.decodeTokensPerSecond()));
+                    one.fastestDecodeTokensPerSecond() / afterOne.decodeTokensPerSecond()));
         }
         return report;
     }

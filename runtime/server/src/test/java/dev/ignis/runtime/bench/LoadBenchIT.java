@@ -47,9 +47,12 @@ class LoadBenchIT {
         });
         assertThat(report.engineBefore().decodeTokensPerSecond()).as(report.engineBefore().output()).isPositive();
         assertThat(report.engineBefore().batched()).containsOnlyKeys(1);
+        assertThat(report.engineAfterOne().decodeTokensPerSecond()).as(report.engineAfterOne().output()).isPositive();
+        assertThat(report.engineAfterOne().batched()).containsOnlyKeys(1);
         assertThat(report.engineAfter().decodeTokensPerSecond()).as(report.engineAfter().output()).isPositive();
         assertThat(report.engineAfter().batched()).containsOnlyKeys(1, 4);
         assertThat(printed).anyMatch(l -> l.startsWith("aggregate at 8 clients / 1 client: "))
+                .anyMatch(l -> l.startsWith("aggregate at 4 clients / 1 client: ") && l.contains("batched x4 / x1"))
                 .anyMatch(l -> l.startsWith("one client through HTTP / engine alone, decode rate: "));
     }
 }
