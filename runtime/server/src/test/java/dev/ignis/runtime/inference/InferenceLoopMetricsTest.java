@@ -8,8 +8,6 @@ import dev.ignis.engine.model.ModelLoader;
 import dev.ignis.engine.sampling.SamplingParams;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,15 +18,6 @@ import org.junit.jupiter.api.Test;
 
 /** The decoder's gauges while a sequence runs: slots busy and KV-cache positions held. */
 class InferenceLoopMetricsTest {
-
-    private static Path stories() {
-        Path model = Path.of(System.getProperty("ignis.models.dir", "../../../shared/models"), "stories260K",
-                "stories260K.gguf");
-        if (!Files.isRegularFile(model)) {
-            throw new IllegalStateException("test model " + model.toAbsolutePath() + " is missing");
-        }
-        return model;
-    }
 
     @Test
     void kvCacheGaugesCountThePositionsOfRunningSequences() throws Exception {
@@ -58,7 +47,7 @@ class InferenceLoopMetricsTest {
                 finish.set("failed: " + message);
             }
         };
-        try (GgufFile file = GgufFile.open(stories()); ModelLoader.LoadedModel loaded = ModelLoader.load(file, null, 1);
+        try (GgufFile file = GgufFile.open(TestModels.stories()); ModelLoader.LoadedModel loaded = ModelLoader.load(file, null, 1);
              InferenceLoop loop = new InferenceLoop(loaded, 3, 64, 4, 8, registry)) {
             List<Integer> prompt = new java.util.ArrayList<>(List.of(loaded.tokenizer().bos()));
             prompt.addAll(loaded.tokenizer().encode("Once upon a time"));

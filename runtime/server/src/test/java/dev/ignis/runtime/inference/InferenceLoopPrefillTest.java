@@ -8,8 +8,6 @@ import dev.ignis.engine.model.ModelLoader;
 import dev.ignis.engine.sampling.SamplingParams;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,15 +24,6 @@ class InferenceLoopPrefillTest {
     private static final int SLOTS = 3;
     private static final int CHUNK = 4;
     private static final int MAX_TOKENS = 6;
-
-    private static Path stories() {
-        Path model = Path.of(System.getProperty("ignis.models.dir", "../../../shared/models"), "stories260K",
-                "stories260K.gguf");
-        if (!Files.isRegularFile(model)) {
-            throw new IllegalStateException("test model " + model.toAbsolutePath() + " is missing");
-        }
-        return model;
-    }
 
     /**
      * Records a sequence's text, and how many forward passes had run when its first token came (logprobs are
@@ -71,7 +60,7 @@ class InferenceLoopPrefillTest {
 
     @Test
     void promptsShareOneChunkPerStepEarliestRequestFirst() throws Exception {
-        try (GgufFile file = GgufFile.open(stories()); ModelLoader.LoadedModel loaded = ModelLoader.load(file, null, 1)) {
+        try (GgufFile file = GgufFile.open(TestModels.stories()); ModelLoader.LoadedModel loaded = ModelLoader.load(file, null, 1)) {
             // EOS is ruled out so that every request decodes MAX_TOKENS tokens.
             SamplingParams greedy = new SamplingParams(0, 0, 1, 0, 1, 0, 1, 0, 0, 64,
                     Map.of(loaded.tokenizer().eos(), Float.NEGATIVE_INFINITY), 1);
