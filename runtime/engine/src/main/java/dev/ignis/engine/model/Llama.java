@@ -42,7 +42,7 @@ public final class Llama {
                           Matrix classifier) {             // (vocab, dim), the embedding when tied
     }
 
-    /** A model whose kernels run on the common pool. */
+    /** A model whose kernels run on the shared team ({@link Workers#common()}). */
     public Llama(LlamaConfig config, Weights weights) {
         this(config, weights, Workers.common());
     }

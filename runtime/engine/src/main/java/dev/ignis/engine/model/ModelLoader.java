@@ -83,7 +83,7 @@ public final class ModelLoader {
      * @throws IllegalArgumentException when {@code threads} is not between 1 and 4096
      */
     public static LoadedModel load(GgufFile file, Precision precision, int threads) {
-        // As many threads as processors is what the common pool already has: no pool of its own needed.
+        // As many threads as processors is what the shared team already has: no team of its own needed.
         Workers workers = threads == Runtime.getRuntime().availableProcessors() ? Workers.common() : Workers.of(threads);
         Arena arena = Arena.ofShared();
         try {

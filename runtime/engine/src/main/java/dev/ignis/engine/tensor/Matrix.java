@@ -41,7 +41,7 @@ public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix, BlockMa
         }
     }
 
-    /** {@link #matMul(float[][], float[][], int, Workers)} over the common pool. */
+    /** {@link #matMul(float[][], float[][], int, Workers)} over the shared team ({@link Workers#common()}). */
     default void matMul(float[][] x, float[][] out, int n) {
         matMul(x, out, n, Workers.common());
     }
@@ -80,7 +80,7 @@ public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix, BlockMa
         matMul(x, out, n, workers);
     }
 
-    /** {@link #matVec(float[], float[], Workers)} over the common pool. */
+    /** {@link #matVec(float[], float[], Workers)} over the shared team ({@link Workers#common()}). */
     default void matVec(float[] x, float[] out) {
         matVec(x, out, Workers.common());
     }
