@@ -50,20 +50,21 @@ final class Q8_0Kernels {
         /** Writes rows {@code [first, first + count)} into {@code q[0..)}, one after the other, as Q8_0 blocks. */
         void copy(int first, int count, byte[] q);
 
-        /** The matrix's own dot product of a row with {@code x}: {@link Q8_0Matrix#dot}'s operations, from where the row lives. */
+        /** The matrix's own dot product of a row with {@code x}: {@link Q8_0Matrix#dot}'s operations, in place. */
         float dot(int row, float[] x);
     }
 
     /**
      * {@code out[s][r]} = the dot product of row {@code r} with {@code x[s]} as {@link Q8_0Matrix#dot} computes
      * it, for rows {@code [from, to)} of a matrix of {@code cols} columns whose rows {@code rows} writes out
-     * as Q8_0 blocks, and the first {@code n} vectors; every result bit-identical to {@link Rows#dot}. The rows go in groups: a group is
-     * written into a per-thread array once (for Q8_0 a copy of bytes that are read from memory anyway; for
-     * Q4_0 its nibbles unpacked), then every tile of vectors passes over it: two rows by four vectors ({@link
-     * #dot2x4}; with 256-bit vectors one row by four, {@link #dot1x4}), then the matrix's own {@link
-     * Rows#dot} for the vectors and rows left over (all of them with fewer than four vectors): from the
-     * weights where they are, that measured 1.5-2x faster than the same operations on the copied bytes. With at most eight vectors (decode) a group is
-     * ~16 KB and stays in L1; with more (a prompt) a group of up to ~256 KB stays in L2 while the tiles pass.
+     * as Q8_0 blocks, and the first {@code n} vectors; every result bit-identical to {@link Rows#dot}. The
+     * rows go in groups: a group is written into a per-thread array once (for Q8_0 a copy of bytes that are
+     * read from memory anyway; for Q4_0 its nibbles unpacked), then every tile of vectors passes over it: two
+     * rows by four vectors ({@link #dot2x4}; with 256-bit vectors one row by four, {@link #dot1x4}), then the
+     * matrix's own {@link Rows#dot} for the vectors and rows left over (all of them with fewer than four
+     * vectors): from the weights where they are, that measured 1.5-2x faster than the same operations on the
+     * copied bytes. With at most eight vectors (decode) a group is ~16 KB and stays in L1; with more (a
+     * prompt) a group of up to ~256 KB stays in L2 while the tiles pass.
      */
     static void dotRows(Rows rows, int cols, int from, int to, float[][] x, float[][] out, int n) {
         if (n < 4 || !(TILED || TILED_8)) {
