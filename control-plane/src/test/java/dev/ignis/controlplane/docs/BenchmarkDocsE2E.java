@@ -181,10 +181,13 @@ class BenchmarkDocsE2E {
         }
     }
 
-    /** Every line LoadBench prints for 1, 4, 8 and 16 clients and the engine before and after, in order. */
+    /**
+     * Every line LoadBench prints for 1, 4, 8 and 16 clients and the engine before the levels, right after the
+     * one-client level and after all of them, in order.
+     */
     private static void checkLoadFigures(String figures, int port) {
         List<String> lines = figures.strip().lines().toList();
-        assertThat(lines).as(figures).hasSize(12);
+        assertThat(lines).as(figures).hasSize(13);
         assertThat(lines.get(0)).as(figures).matches("Ignis runtime load benchmark: http://127\\.0\\.0\\.1:" + port
                 + ", streaming /v1/completions, 16 prompt tokens, max_tokens 32, temperature 0, 40 s per level,"
                 + " [1-9][0-9]* cores on this host");
@@ -195,8 +198,11 @@ class BenchmarkDocsE2E {
         Pattern level = Pattern.compile(" *(\\d+) +(\\d+) +(\\d+) +(\\d+) +" + NUMBER + " +" + NUMBER + " +" + NUMBER
                 + " +" + NUMBER + " +" + NUMBER + " +" + NUMBER + " +" + NUMBER + " +" + NUMBER);
         int[] clients = {1, 4, 8, 16};
+        int[] at = {3, 5, 6, 7}; // the engine alone runs again right after the one-client level
+        positive(lines.get(4), "engine alone right after the 1-client level \\(EngineCli bench, same file\\): decode "
+                + NUMBER + " tokens/s");
         for (int i = 0; i < clients.length; i++) {
-            String line = lines.get(3 + i);
+            String line = lines.get(at[i]);
             Matcher m = level.matcher(line);
             assertThat(m.matches()).as("a level's line (errors are printed below it): %s\n%s", line, figures).isTrue();
             assertThat(Integer.parseInt(m.group(1))).as(line).isEqualTo(clients[i]);
@@ -213,13 +219,16 @@ class BenchmarkDocsE2E {
             assertThat(Double.parseDouble(m.group(10))).as("ITL p99 >= p50: %s", line)
                     .isGreaterThanOrEqualTo(Double.parseDouble(m.group(9)));
         }
-        positive(lines.get(7), "engine alone after the levels \\(EngineCli bench, same file\\): decode " + NUMBER
+        positive(lines.get(8), "engine alone after the levels \\(EngineCli bench, same file\\): decode " + NUMBER
                 + " tokens/s, batched x4 " + NUMBER + " tokens/s, batched x8 " + NUMBER + " tokens/s");
-        positive(lines.get(8), "aggregate at 4 clients / 1 client: " + NUMBER + "x");
-        positive(lines.get(9), "aggregate at 8 clients / 1 client: " + NUMBER + "x");
-        positive(lines.get(10), "aggregate at 16 clients / 1 client: " + NUMBER + "x");
-        positive(lines.get(11), "one client through HTTP / engine alone, decode rate: " + NUMBER
-                + " \\(engine before the levels\\), " + NUMBER + " \\(after\\); fastest stream: " + NUMBER + ", " + NUMBER);
+        for (int n : new int[] {4, 8}) {
+            positive(lines.get(n == 4 ? 9 : 10), "aggregate at " + n + " clients / 1 client: " + NUMBER + "x \\(engine alone"
+                    + " batched x" + n + " / x1, same run after the levels: " + NUMBER + "x\\)");
+        }
+        positive(lines.get(11), "aggregate at 16 clients / 1 client: " + NUMBER + "x");
+        positive(lines.get(12), "one client through HTTP / engine alone, decode rate: " + NUMBER
+                + " \\(engine just before the level\\), " + NUMBER + " \\(just after it\\); fastest stream: " + NUMBER
+                + ", " + NUMBER);
     }
 
     /** The line matches, and every number it captures is positive. */
