@@ -24,7 +24,8 @@ import java.util.Set;
  *
  * <p>Metadata values are {@link Long} for every integer type (a {@code uint64} above
  * {@link Long#MAX_VALUE} keeps its bits, so it reads negative), {@link Double} for floats, {@link Boolean},
- * {@link String}, and unmodifiable {@link List}s for arrays.
+ * {@link String}, and unmodifiable {@link List}s for arrays (numeric ones kept in a primitive array, boxed as
+ * they are read).
  */
 public final class GgufHeader {
 
@@ -222,6 +223,9 @@ public final class GgufHeader {
         if (n < 0 || n > budget || n > MAX_ARRAY_ELEMENTS) {
             throw new GgufFormatException("array length of '" + key + "'", at, "length "
                     + Long.toUnsignedString(n) + " exceeds what the file can hold");
+        }
+        if (NumberList.holds(elementType)) {
+            return NumberList.read(in, elementType, n, "value of '" + key + "'");
         }
         List<Object> values = new ArrayList<>((int) Math.min(n, 4096));
         for (long i = 0; i < n; i++) {

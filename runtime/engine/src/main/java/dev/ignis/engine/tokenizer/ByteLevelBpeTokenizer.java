@@ -99,8 +99,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
 
     private final String[] tokens;
     private final int[] types;
-    private final Map<String, Integer> ids = new HashMap<>();
-    private final Map<String, Integer> ranks = new HashMap<>();
+    private final StringIntMap ids;
+    private final StringIntMap ranks;
     private final List<Pattern> preTokenizer;
     private final int bos;
     private final int eos;
@@ -136,9 +136,11 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
                 .map(e -> Pattern.compile(e, Pattern.UNICODE_CHARACTER_CLASS)).toList();
         this.tokens = tokens.toArray(String[]::new);
         this.types = types.clone();
+        this.ids = new StringIntMap(this.tokens.length);
         for (int i = 0; i < this.tokens.length; i++) {
             ids.putIfAbsent(this.tokens[i], i);
         }
+        this.ranks = new StringIntMap(merges.size());
         for (int i = 0; i < merges.size(); i++) {
             ranks.putIfAbsent(merges.get(i), i);
         }
@@ -171,8 +173,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             }
             merge(symbols);
             for (String symbol : symbols) {
-                Integer id = ids.get(symbol);
-                if (id == null) {
+                int id = ids.get(symbol);
+                if (id == StringIntMap.ABSENT) {
                     throw new IllegalStateException("the vocabulary lacks the byte symbol '" + symbol + "'");
                 }
                 out.add(id);
@@ -212,8 +214,8 @@ public final class ByteLevelBpeTokenizer implements Tokenizer {
             int best = Integer.MAX_VALUE;
             int at = -1;
             for (int i = 0; i + 1 < symbols.size(); i++) {
-                Integer rank = ranks.get(symbols.get(i) + " " + symbols.get(i + 1));
-                if (rank != null && rank < best) {
+                int rank = ranks.get(symbols.get(i) + " " + symbols.get(i + 1));
+                if (rank != StringIntMap.ABSENT && rank < best) {
                     best = rank;
                     at = i;
                 }

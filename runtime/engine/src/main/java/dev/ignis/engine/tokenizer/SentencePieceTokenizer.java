@@ -2,9 +2,7 @@ package dev.ignis.engine.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * SentencePiece-style BPE as Llama and its relatives use it (GGUF {@code tokenizer.ggml.model = llama}):
@@ -21,7 +19,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
     private final String[] pieces;
     private final float[] scores;
     private final int[] types;
-    private final Map<String, Integer> ids = new HashMap<>();
+    private final StringIntMap ids;
     private final int[] byteTokens = new int[256];
     private final int bos;
     private final int eos;
@@ -52,6 +50,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
         this.addEos = addEos && eos >= 0;
         java.util.Arrays.fill(byteTokens, -1);
         this.specials = new SpecialTokens(this.pieces, this.types);
+        this.ids = new StringIntMap(this.pieces.length);
         for (int i = 0; i < this.pieces.length; i++) {
             ids.putIfAbsent(this.pieces[i], i);
             if (types[i] == TYPE_BYTE && this.pieces[i].length() == 6 && this.pieces[i].startsWith("<0x")) {
@@ -86,8 +85,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
         for (int i = 0; i < normalized.length(); ) {
             int cp = normalized.codePointAt(i);
             String ch = new String(Character.toChars(cp));
-            Integer id = ids.get(ch);
-            if (id != null) {
+            int id = ids.get(ch);
+            if (id != StringIntMap.ABSENT) {
                 tokens.add(id);
             } else {
                 for (byte b : ch.getBytes(StandardCharsets.UTF_8)) {
@@ -106,8 +105,8 @@ public final class SentencePieceTokenizer implements Tokenizer {
             int bestIndex = -1;
             int bestId = -1;
             for (int i = 0; i + 1 < tokens.size(); i++) {
-                Integer merged = ids.get(pieces[tokens.get(i)] + pieces[tokens.get(i + 1)]);
-                if (merged != null && scores[merged] > best) {
+                int merged = ids.get(pieces[tokens.get(i)] + pieces[tokens.get(i + 1)]);
+                if (merged != StringIntMap.ABSENT && scores[merged] > best) {
                     best = scores[merged];
                     bestIndex = i;
                     bestId = merged;

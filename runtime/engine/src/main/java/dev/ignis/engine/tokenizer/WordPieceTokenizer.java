@@ -3,10 +3,8 @@ package dev.ignis.engine.tokenizer;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * WordPiece as BERT uses it (GGUF {@code tokenizer.ggml.model = bert}). First the basic pre-tokenizer:
@@ -26,7 +24,7 @@ public final class WordPieceTokenizer implements Tokenizer {
     static final int MAX_WORD_CHARS = 100;
 
     private final String[] pieces;
-    private final Map<String, Integer> ids = new HashMap<>();
+    private final StringIntMap ids;
     private final int unknown;
     private final int cls;
     private final int sep;
@@ -69,6 +67,7 @@ public final class WordPieceTokenizer implements Tokenizer {
         this.specials = new SpecialTokens(this.pieces, types);
         int longest = 0;
         boolean cased = false;
+        this.ids = new StringIntMap(this.pieces.length);
         for (int i = 0; i < this.pieces.length; i++) {
             ids.putIfAbsent(this.pieces[i], i);
             longest = Math.max(longest, this.pieces[i].length());
@@ -184,11 +183,11 @@ public final class WordPieceTokenizer implements Tokenizer {
             if (end < word.length() && Character.isLowSurrogate(word.charAt(end))) {
                 end--; // never split a surrogate pair
             }
-            Integer match = null;
-            while (end > start && (match = ids.get(prefix + word.substring(start, end))) == null) {
+            int match = StringIntMap.ABSENT;
+            while (end > start && (match = ids.get(prefix + word.substring(start, end))) == StringIntMap.ABSENT) {
                 end = word.offsetByCodePoints(end, -1);
             }
-            if (match == null) {
+            if (match == StringIntMap.ABSENT) {
                 out.subList(mark, out.size()).clear();
                 out.add(unknown);
                 return;
