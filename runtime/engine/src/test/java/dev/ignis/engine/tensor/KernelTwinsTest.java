@@ -366,4 +366,23 @@ class KernelTwinsTest {
             }
         }
     }
+
+    @Test
+    void q8_0MatVecPairsRowsAndEqualsRowByRow() {
+        // Large enough to go over the workers (rows x cols above Matrix.PARALLEL_THRESHOLD), tasks of an odd
+        // number of rows (1031 / 12 = 85) and a short last one: every row paired or alone as dot computes it.
+        int rows = 1031;
+        int cols = 512;
+        try (Arena arena = Arena.ofShared(); Workers three = Workers.of(3); Workers one = Workers.of(1)) {
+            Q8_0Matrix m = new Q8_0Matrix(randomQ8_0(arena, rows, cols), rows, cols);
+            float[] x = randomVector(cols);
+            for (Workers workers : new Workers[] {one, three}) {
+                float[] out = new float[rows];
+                m.matVec(x, out, workers);
+                for (int r = 0; r < rows; r++) {
+                    assertThat(out[r]).as("row %d, %d threads", r, workers.threads()).isEqualTo(m.dot(r, x));
+                }
+            }
+        }
+    }
 }
