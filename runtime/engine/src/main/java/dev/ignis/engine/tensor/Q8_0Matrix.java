@@ -105,10 +105,11 @@ public final class Q8_0Matrix implements Matrix {
     };
 
     /**
-     * One vector: {@link #dot} for every row, two rows at a time, each row of the first half of a task's rows
-     * with the row half the task further on ({@link #dot2}). The pair shares the loads of x and the loop, and
-     * reads two streams of weights far apart, which keeps more cache lines in flight than one stream (from
-     * memory, a core here waits on each line in turn between the arithmetic).
+     * One vector: {@link #dot} for every row, several rows at a time, far apart within a task's rows: four
+     * with 16 lanes ({@link #dot4}), two with 8 ({@link #dot2}; four spill AVX2's sixteen registers and ran
+     * slower). They share the loads of x and the loop, and read several streams of weights far apart, which
+     * keeps more cache lines in flight than one stream: from memory, a core otherwise waits on each line in
+     * turn between the arithmetic (see docs/internals/engine.md, "An Intel Xeon").
      */
     @Override
     public void matVec(float[] x, float[] out, Workers workers) {
@@ -117,11 +118,19 @@ public final class Q8_0Matrix implements Matrix {
             return;
         }
         if ((long) rows * cols < PARALLEL_THRESHOLD || workers.threads() == 1) {
-            pairs(0, rows, x, out);
+            streams(0, rows, x, out);
             return;
         }
         int chunk = Math.max(1, rows / (workers.threads() * 4));
-        workers.forEach((rows + chunk - 1) / chunk, c -> pairs(c * chunk, Math.min(rows, (c + 1) * chunk), x, out));
+        workers.forEach((rows + chunk - 1) / chunk, c -> streams(c * chunk, Math.min(rows, (c + 1) * chunk), x, out));
+    }
+
+    private void streams(int from, int to, float[] x, float[] out) {
+        if (F.length() >= 16) {
+            quads(from, to, x, out);
+        } else {
+            pairs(from, to, x, out);
+        }
     }
 
     /** {@code out[r] = dot(r, x)} for rows {@code [from, to)}: row {@code r} with row {@code r + half}. */
@@ -143,24 +152,79 @@ public final class Q8_0Matrix implements Matrix {
         FloatVector accB = FloatVector.zero(F);
         int lanes = F.length();
         for (int k = 0; k < cols / BLOCK; k++) {
-            long blockA = baseA + (long) k * BLOCK_BYTES;
-            long blockB = baseB + (long) k * BLOCK_BYTES;
-            FloatVector dA = FloatVector.broadcast(F, Float.float16ToFloat(data.get(SHORT, blockA)));
-            FloatVector dB = FloatVector.broadcast(F, Float.float16ToFloat(data.get(SHORT, blockB)));
+            long o = (long) k * BLOCK_BYTES;
             FloatVector partialA = FloatVector.zero(F);
             FloatVector partialB = FloatVector.zero(F);
             for (int j = 0; j < BLOCK; j += lanes) {
                 FloatVector y = FloatVector.fromArray(F, x, k * BLOCK + j);
-                partialA = ((FloatVector) ByteVector.fromMemorySegment(B, data, blockA + 2 + j, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).fma(y, partialA);
-                partialB = ((FloatVector) ByteVector.fromMemorySegment(B, data, blockB + 2 + j, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).fma(y, partialB);
+                partialA = widen(baseA + o + 2 + j).fma(y, partialA);
+                partialB = widen(baseB + o + 2 + j).fma(y, partialB);
             }
-            accA = partialA.fma(dA, accA);
-            accB = partialB.fma(dB, accB);
+            accA = partialA.fma(scale(baseA + o), accA);
+            accB = partialB.fma(scale(baseB + o), accB);
         }
         out[a] = Kernels.sum(accA);
         out[b] = Kernels.sum(accB);
+    }
+
+    /** {@code out[r] = dot(r, x)} for rows {@code [from, to)}: rows {@code r}, {@code r + q}, {@code r + 2q}, {@code r + 3q}. */
+    private void quads(int from, int to, float[] x, float[] out) {
+        int quarter = (to - from) / 4;
+        for (int r = from; r < from + quarter; r++) {
+            dot4(r, r + quarter, r + 2 * quarter, r + 3 * quarter, x, out);
+        }
+        for (int r = from + 4 * quarter; r < to; r++) {
+            out[r] = dot(r, x);
+        }
+    }
+
+    /**
+     * {@code out[r] = dot(r, x)} for the four rows {@code a, b, c, e}: each row by {@link #dot}'s operations,
+     * in its order.
+     */
+    private void dot4(int a, int b, int c, int e, float[] x, float[] out) {
+        long baseA = a * rowBytes;
+        long baseB = b * rowBytes;
+        long baseC = c * rowBytes;
+        long baseE = e * rowBytes;
+        FloatVector accA = FloatVector.zero(F);
+        FloatVector accB = FloatVector.zero(F);
+        FloatVector accC = FloatVector.zero(F);
+        FloatVector accE = FloatVector.zero(F);
+        int lanes = F.length();
+        for (int k = 0; k < cols / BLOCK; k++) {
+            long o = (long) k * BLOCK_BYTES;
+            FloatVector partialA = FloatVector.zero(F);
+            FloatVector partialB = FloatVector.zero(F);
+            FloatVector partialC = FloatVector.zero(F);
+            FloatVector partialE = FloatVector.zero(F);
+            for (int j = 0; j < BLOCK; j += lanes) {
+                FloatVector y = FloatVector.fromArray(F, x, k * BLOCK + j);
+                partialA = widen(baseA + o + 2 + j).fma(y, partialA);
+                partialB = widen(baseB + o + 2 + j).fma(y, partialB);
+                partialC = widen(baseC + o + 2 + j).fma(y, partialC);
+                partialE = widen(baseE + o + 2 + j).fma(y, partialE);
+            }
+            accA = partialA.fma(scale(baseA + o), accA);
+            accB = partialB.fma(scale(baseB + o), accB);
+            accC = partialC.fma(scale(baseC + o), accC);
+            accE = partialE.fma(scale(baseE + o), accE);
+        }
+        out[a] = Kernels.sum(accA);
+        out[b] = Kernels.sum(accB);
+        out[c] = Kernels.sum(accC);
+        out[e] = Kernels.sum(accE);
+    }
+
+    /** The signed bytes at {@code offset}, one vector's worth, widened to floats. */
+    private FloatVector widen(long offset) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, data, offset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** The F16 scale at {@code offset}, in every lane. */
+    private FloatVector scale(long offset) {
+        return FloatVector.broadcast(F, Float.float16ToFloat(data.get(SHORT, offset)));
     }
 
     @Override

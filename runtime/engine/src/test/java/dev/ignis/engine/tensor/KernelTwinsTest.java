@@ -368,9 +368,10 @@ class KernelTwinsTest {
     }
 
     @Test
-    void q8_0MatVecPairsRowsAndEqualsRowByRow() {
-        // Large enough to go over the workers (rows x cols above Matrix.PARALLEL_THRESHOLD), tasks of an odd
-        // number of rows (1031 / 12 = 85) and a short last one: every row paired or alone as dot computes it.
+    void q8_0MatVecTakesRowsFarApartAndEqualsRowByRow() {
+        // Large enough to go over the workers (rows x cols above Matrix.PARALLEL_THRESHOLD), tasks of a number
+        // of rows that neither two nor four divides (1031 / 12 = 85) and a short last one (11): every row, in
+        // a pair (8 lanes), a quad (16 lanes) or alone, as dot computes it.
         int rows = 1031;
         int cols = 512;
         try (Arena arena = Arena.ofShared(); Workers three = Workers.of(3); Workers one = Workers.of(1)) {
