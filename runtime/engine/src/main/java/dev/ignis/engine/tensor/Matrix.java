@@ -85,20 +85,23 @@ public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix, BlockMa
         matVec(x, out, Workers.common());
     }
 
-    /** {@code out[r] = dot(r, x)} for every row, over the workers when the matrix is large enough. */
+    /** {@code out[r] = dot(r, x)} for every row, over the workers when the matrix is large enough ({@link #dotRange}). */
     default void matVec(float[] x, float[] out, Workers workers) {
-        if ((long) rows() * cols() < PARALLEL_THRESHOLD) {
-            for (int r = 0; r < rows(); r++) {
-                out[r] = dot(r, x);
-            }
+        if ((long) rows() * cols() < PARALLEL_THRESHOLD || workers.threads() == 1) {
+            dotRange(0, rows(), x, out);
             return;
         }
         int chunk = Math.max(1, rows() / (workers.threads() * 4));
-        workers.forEach((rows() + chunk - 1) / chunk, c -> {
-            int end = Math.min(rows(), (c + 1) * chunk);
-            for (int r = c * chunk; r < end; r++) {
-                out[r] = dot(r, x);
-            }
-        });
+        workers.forEach((rows() + chunk - 1) / chunk, c -> dotRange(c * chunk, Math.min(rows(), (c + 1) * chunk), x, out));
+    }
+
+    /**
+     * {@code out[r] = dot(r, x)} for the rows {@code [from, to)}, on the calling thread: one task of
+     * {@link #matVec}. Every result bit-identical to {@link #dot}; a type may take several rows at once.
+     */
+    default void dotRange(int from, int to, float[] x, float[] out) {
+        for (int r = from; r < to; r++) {
+            out[r] = dot(r, x);
+        }
     }
 }

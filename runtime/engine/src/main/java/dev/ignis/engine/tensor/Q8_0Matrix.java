@@ -105,28 +105,18 @@ public final class Q8_0Matrix implements Matrix {
     };
 
     /**
-     * One vector: {@link #dot} for every row, several rows at a time, far apart within a task's rows: four
-     * with 16 lanes ({@link #dot4}), two with 8 ({@link #dot2}; four spill AVX2's sixteen registers and ran
-     * slower). They share the loads of x and the loop, and read several streams of weights far apart, which
-     * keeps more cache lines in flight than one stream: from memory, a core otherwise waits on each line in
-     * turn between the arithmetic (see docs/internals/engine.md, "An Intel Xeon").
+     * {@link #dot} for every row of {@code [from, to)} (a task of {@link #matVec}), several rows at a time,
+     * far apart within the range: four with 16 lanes ({@link #dot4}), two with 8 ({@link #dot2}; four spill
+     * AVX2's sixteen registers and ran slower). They share the loads of x and the loop, and read several
+     * streams of weights far apart, which keeps more cache lines in flight than one stream: from memory, a
+     * core otherwise waits on each line in turn between the arithmetic (see docs/internals/engine.md, "An
+     * Intel Xeon").
      */
     @Override
-    public void matVec(float[] x, float[] out, Workers workers) {
+    public void dotRange(int from, int to, float[] x, float[] out) {
         if (!Kernels.VECTORIZE) {
-            Matrix.super.matVec(x, out, workers);
-            return;
-        }
-        if ((long) rows * cols < PARALLEL_THRESHOLD || workers.threads() == 1) {
-            streams(0, rows, x, out);
-            return;
-        }
-        int chunk = Math.max(1, rows / (workers.threads() * 4));
-        workers.forEach((rows + chunk - 1) / chunk, c -> streams(c * chunk, Math.min(rows, (c + 1) * chunk), x, out));
-    }
-
-    private void streams(int from, int to, float[] x, float[] out) {
-        if (F.length() >= 16) {
+            Matrix.super.dotRange(from, to, x, out);
+        } else if (F.length() >= 16) {
             quads(from, to, x, out);
         } else {
             pairs(from, to, x, out);
