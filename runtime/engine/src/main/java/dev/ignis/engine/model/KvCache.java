@@ -1,12 +1,8 @@
 package dev.ignis.engine.model;
 
+import dev.ignis.engine.tensor.NativeMemory;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 
 /**
  * The keys and values of one sequence, for every layer and position up to the context size set at load:
@@ -15,11 +11,10 @@ import java.lang.invoke.MethodHandle;
  * can stay small whatever the context size and the number of sequences (slots), instead of being sized
  * for the largest caches and then committed by the collector.
  *
- * <p>The memory comes from the C library's {@code calloc}, not from {@link Arena#allocate}: an arena's
- * native memory counts against the JVM's direct-memory limit ({@code -XX:MaxDirectMemorySize}, by default
- * the maximum heap), so a runtime with a small fixed heap (384 MB) could not hold 16 slots of 512 positions
- * of a 1B model. {@code calloc} of a large block maps fresh zero pages, which become resident only as
- * positions are written, where an arena zeroes (touches) every page at once. One block per cache, each
+ * <p>The memory comes from {@link NativeMemory} (the C library's {@code calloc}), not from {@link
+ * Arena#allocate}: an arena's native memory counts against the JVM's direct-memory limit, so a runtime with
+ * a small fixed heap (384 MB) could not hold 16 slots of 512 positions of a 1B model; {@code calloc}'s pages
+ * become resident only as positions are written, where an arena zeroes (touches) every page at once. One block per cache, each
  * layer's keys and values 64-byte aligned (a head's keys start on a cache line when the head size is a
  * multiple of 16); it is freed when the cache is no longer reachable (an automatic arena's cleanup). Native
  * access must be enabled for the engine ({@code --enable-native-access=ALL-UNNAMED}; the engine jar's
@@ -28,17 +23,6 @@ import java.lang.invoke.MethodHandle;
 public final class KvCache {
 
     private static final long ALIGNMENT = 64;
-    private static final MethodHandle CALLOC;
-    private static final MethodHandle FREE;
-
-    static {
-        Linker linker = Linker.nativeLinker();
-        SymbolLookup libc = linker.defaultLookup();
-        CALLOC = linker.downcallHandle(libc.find("calloc").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
-        FREE = linker.downcallHandle(libc.find("free").orElseThrow(), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
-    }
-
     final MemorySegment[] keys;   // (layer) contextSize * kvDim floats
     final MemorySegment[] values; // (layer) contextSize * kvDim floats
     private final int contextSize;
@@ -49,7 +33,7 @@ public final class KvCache {
         long layerBytes = (long) contextSize * config.kvDim() * Float.BYTES;
         long stride = (layerBytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
         long total = 2 * stride * config.layers();
-        MemorySegment block = allocate(total + ALIGNMENT);
+        MemorySegment block = NativeMemory.allocate(total + ALIGNMENT, "a KV cache");
         long skip = (ALIGNMENT - block.address() % ALIGNMENT) % ALIGNMENT;
         keys = new MemorySegment[config.layers()];
         values = new MemorySegment[config.layers()];
@@ -58,28 +42,6 @@ public final class KvCache {
             values[l] = block.asSlice(skip + (2L * l + 1) * stride, layerBytes);
         }
         this.byteSize = 2 * layerBytes * config.layers();
-    }
-
-    /** {@code bytes} of zeroed native memory, freed once unreachable. */
-    private static MemorySegment allocate(long bytes) {
-        MemorySegment address;
-        try {
-            address = (MemorySegment) CALLOC.invokeExact(1L, bytes);
-        } catch (Throwable e) {
-            throw new IllegalStateException("calloc failed", e);
-        }
-        if (address.equals(MemorySegment.NULL)) {
-            throw new OutOfMemoryError("cannot allocate a KV cache of " + bytes / (1 << 20) + " MiB of native memory");
-        }
-        return address.reinterpret(bytes, Arena.ofAuto(), KvCache::free);
-    }
-
-    private static void free(MemorySegment segment) {
-        try {
-            FREE.invokeExact(segment);
-        } catch (Throwable e) {
-            throw new IllegalStateException("free failed", e);
-        }
     }
 
     public int contextSize() {

@@ -6,13 +6,15 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The matrix-matrix tile kernels of {@link Q8_0Matrix}, on rows copied into a heap array: {@code q[base ..]}
+ * The matrix-matrix tile kernels of Q4_0's batched products ({@link BlockMatrix#dotRows}), on rows written
+ * as Q8_0 blocks into a heap array ({@link BlockKernels#q4_0AsQ8_0}): {@code q[base ..]}
  * holds a row's blocks in the Q8_0 layout (F16 {@code d}, 32 signed bytes; 34 bytes per block), the next
  * row {@code rowBytes} further. Reading a heap array with an int index lets C2 drop the bounds checks that a
  * {@code MemorySegment} access with a long offset keeps in the loop, and the copy is one bulk move of bytes
  * that are read from memory anyway.
  *
- * <p>Every (row, vector) pair follows exactly the operations of {@link Q8_0Matrix#dot}, in its order: per
+ * <p>Every (row, vector) pair follows exactly the operations of the single-row kernel ({@link
+ * BlockKernels#dotQ4_0}), in its order: per
  * block, {@code p = fma(q[16..32), x[16..32), fma(q[0..16), x[0..16), 0))}, then {@code c = fma(p, d, c)},
  * and {@code Kernels.sum(c)} at the end of the row. So a vector's result never depends on which tile it
  * was in, or whether it was alone. What a tile changes is what is shared: a tile of two rows and four
@@ -20,7 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  * vector once for two, and its eight independent chains keep the FMA units busy despite the FMA latency.
  * The tiles are written for 512-bit vectors (a block is two vectors of 16 lanes) and, with AVX2's sixteen
  * registers, for 256-bit ones as one row by four vectors ({@link #dot1x4}, a block is four vectors of 8
- * lanes); with other widths {@link Q8_0Matrix} multiplies pair by pair.
+ * lanes); with other widths the matrix multiplies pair by pair. ({@link Q8_0Matrix} itself has kernels of
+ * its own, on panels of rows.)
  */
 final class Q8_0Kernels {
 
@@ -36,8 +39,6 @@ final class Q8_0Kernels {
     /** Whether {@link #dot1x4} runs instead: 256-bit vectors (8 lanes) and vectorization on. */
     static final boolean TILED_8 = Kernels.VECTORIZE && Kernels.F.length() == 8;
 
-    /** The vectors of {@link Q8_0Matrix#dot}: 16 lanes with 512-bit vectors (or wider), else 8. */
-    static final VectorSpecies<Float> ROW = Kernels.F.length() >= LANES ? F : F8;
     private static final long GROUP_BYTES_DECODE = 16 << 10;
     private static final long GROUP_BYTES_PROMPT = 256 << 10;
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
@@ -50,12 +51,12 @@ final class Q8_0Kernels {
         /** Writes rows {@code [first, first + count)} into {@code q[0..)}, one after the other, as Q8_0 blocks. */
         void copy(int first, int count, byte[] q);
 
-        /** The matrix's own dot product of a row with {@code x}: {@link Q8_0Matrix#dot}'s operations, in place. */
+        /** The matrix's own dot product of a row with {@code x}: the operations of these tiles, on the matrix's own bytes. */
         float dot(int row, float[] x);
     }
 
     /**
-     * {@code out[s][r]} = the dot product of row {@code r} with {@code x[s]} as {@link Q8_0Matrix#dot} computes
+     * {@code out[s][r]} = the dot product of row {@code r} with {@code x[s]} as the single-row kernel computes
      * it, for rows {@code [from, to)} of a matrix of {@code cols} columns whose rows {@code rows} writes out
      * as Q8_0 blocks, and the first {@code n} vectors; every result bit-identical to {@link Rows#dot}. The
      * rows go in groups: a group is written into a per-thread array once (for Q8_0 a copy of bytes that are
@@ -223,7 +224,7 @@ final class Q8_0Kernels {
     /**
      * With 8 float lanes: row {@code row} (at {@code q[base]}) with vectors {@code x[s .. s + 4)}, per block
      * {@code p = fma(q[24..32), x[24..32), fma(q[16..24), .., fma(q[0..8), x[0..8), 0)))} and then {@code
-     * c = fma(p, d, c)}, as {@link Q8_0Matrix#dot} does with 8 lanes. Each block's four weight vectors are
+     * c = fma(p, d, c)}, as the single-row kernel does with 8 lanes. Each block's four weight vectors are
      * widened once for the four vectors; four accumulators, four weight vectors, the scale, an x vector and
      * a partial sum fit AVX2's sixteen registers (two rows would not).
      */
