@@ -116,61 +116,6 @@ final class BlockKernels {
     }
 
     /**
-     * The dot product of a Q4_0 row (its {@code blocks} blocks at {@code q[0..)}) with {@code x}, as {@link
-     * Q8_0Kernels#dot} computes it on the same values written as Q8_0 ({@link #q4_0AsQ8_0}: {@code q - 8}
-     * and the same {@code d}): per block the nibbles, widened to floats, are multiplied into a partial sum
-     * in value order (the low nibbles, then the high ones, {@link #LANES} at a time), which is then folded
-     * into the accumulator scaled by {@code d}. The result is the same bits as the Q8_0 tiles give on the
-     * unpacked rows ({@link BlockMatrix#dotRows}). Each block's chain is its own and the accumulator's is one
-     * FMA per block, so the FMA latency no longer bounds a single row (a chain through every value ran at
-     * about half this speed).
-     */
-    static float dotQ4_0(byte[] q, int blocks, float[] x) {
-        FloatVector zero = FloatVector.zero(V);
-        FloatVector acc = zero;
-        for (int b = 0; b < blocks; b++) {
-            int o = b * 18;
-            FloatVector d = FloatVector.broadcast(V, f16(q, o));
-            FloatVector p;
-            if (LANES == 16) {
-                ByteVector packed = ByteVector.fromArray(B, q, o + 2);
-                p = widen(low(packed).sub((byte) 8)).fma(FloatVector.fromArray(V, x, b * 32), zero);
-                p = widen(high(packed).sub((byte) 8)).fma(FloatVector.fromArray(V, x, b * 32 + 16), p);
-            } else {
-                ByteVector p0 = ByteVector.fromArray(B, q, o + 2);
-                ByteVector p1 = ByteVector.fromArray(B, q, o + 10);
-                p = widen(low(p0).sub((byte) 8)).fma(FloatVector.fromArray(V, x, b * 32), zero);
-                p = widen(low(p1).sub((byte) 8)).fma(FloatVector.fromArray(V, x, b * 32 + 8), p);
-                p = widen(high(p0).sub((byte) 8)).fma(FloatVector.fromArray(V, x, b * 32 + 16), p);
-                p = widen(high(p1).sub((byte) 8)).fma(FloatVector.fromArray(V, x, b * 32 + 24), p);
-            }
-            acc = p.fma(d, acc);
-        }
-        return Kernels.sum(acc);
-    }
-
-    /**
-     * Writes the {@code blocks} Q4_0 blocks at {@code q[0..)} as Q8_0 blocks at {@code out[at..)}: the same
-     * F16 {@code d}, then the 32 values {@code q - 8} as signed bytes (the low nibbles of the 16 packed bytes,
-     * then the high ones). Exact: a Q8_0 block's values are {@code d * q}, so each value is the same.
-     */
-    static void q4_0AsQ8_0(byte[] q, int blocks, byte[] out, int at) {
-        for (int b = 0; b < blocks; b++) {
-            int o = b * 18;
-            int w = at + b * 34;
-            out[w] = q[o];
-            out[w + 1] = q[o + 1];
-            // In vectors of the kernels' byte species B: the helpers below then only ever see one vector
-            // class, which C2 needs to compile them as vector instructions (with two, dot1x4 ran 4x slower).
-            for (int s = 0; s < 16; s += LANES) {
-                ByteVector packed = ByteVector.fromArray(B, q, o + 2 + s);
-                low(packed).sub((byte) 8).intoArray(out, w + 2 + s);
-                high(packed).sub((byte) 8).intoArray(out, w + 18 + s);
-            }
-        }
-    }
-
-    /**
      * {@link Kernels#dot} of a row of the 256-value K-quant formats with {@code x}, a block at a time: each
      * block is unpacked into {@code block} (256 floats, L1-resident) and multiplied into the one accumulator
      * at once, in {@link Kernels#dot}'s lane order over the row, so the result is the same bits as

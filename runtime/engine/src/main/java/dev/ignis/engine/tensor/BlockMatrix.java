@@ -5,8 +5,9 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * A matrix of any {@link BlockFormat}: each dot product dequantizes a row block by block into a small
- * buffer and multiplies it with the vector kernel. Formats on the hot path get fused kernels of their own
- * ({@link Q8_0Matrix}); this class makes every other format correct first.
+ * buffer and multiplies it with the vector kernel. The formats on the hot path, Q8_0 and Q4_0, have
+ * kernels of their own ({@link PanelMatrix}); this class serves every format, those two included (tests
+ * compare against it).
  */
 public final class BlockMatrix implements Matrix {
 
@@ -21,7 +22,7 @@ public final class BlockMatrix implements Matrix {
     private final ThreadLocal<byte[]> bytes;   // rows as read for BlockKernels: (cols / blockSize) blocks
     private final ThreadLocal<float[]> blockBuffer; // one K-quant block, for the single-vector kernel
     private final boolean vectorRows;          // rows go through BlockKernels, not the format's scalar twin
-    private final boolean onePassDot;          // dot reads the row once: Q4_0 and the K-quants, with vectorRows
+    private final boolean onePassDot;          // dot reads the row once: the K-quants, with vectorRows
 
     public BlockMatrix(BlockFormat format, MemorySegment data, int rows, int cols) {
         if (cols % format.blockSize() != 0) {
@@ -43,8 +44,8 @@ public final class BlockMatrix implements Matrix {
         this.bytes = ThreadLocal.withInitial(() -> new byte[(int) rowBytes]);
         this.blockBuffer = ThreadLocal.withInitial(() -> new float[256]);
         this.vectorRows = Kernels.VECTORIZE && BlockKernels.SUPPORTED && BlockKernels.handles(format);
-        this.onePassDot = vectorRows && (format == BlockFormat.Q4_0 || format == BlockFormat.Q4_K
-                || format == BlockFormat.Q5_K || format == BlockFormat.Q6_K);
+        this.onePassDot = vectorRows && (format == BlockFormat.Q4_K || format == BlockFormat.Q5_K
+                || format == BlockFormat.Q6_K);
     }
 
     public BlockFormat format() {
@@ -64,12 +65,11 @@ public final class BlockMatrix implements Matrix {
     @Override
     public float dot(int row, float[] x) {
         if (onePassDot) {
-            // Without writing the row out: Q4_0 unpacked into registers (Q8_0's operations on q - 8, see
-            // BlockKernels.dotQ4_0), the K-quants a block at a time (below's operations in their order, 1.2-1.4x).
+            // Without writing the row out: the K-quants a block at a time (below's operations in their order,
+            // 1.2-1.4x).
             byte[] q = bytes.get();
             MemorySegment.copy(data, ValueLayout.JAVA_BYTE, row * rowBytes, q, 0, (int) rowBytes);
-            return format == BlockFormat.Q4_0 ? BlockKernels.dotQ4_0(q, cols / 32, x)
-                    : BlockKernels.dotKQuant(format, q, cols / 256, x, blockBuffer.get());
+            return BlockKernels.dotKQuant(format, q, cols / 256, x, blockBuffer.get());
         }
         float[] w = buffer.get();
         row(row, w);
@@ -83,37 +83,11 @@ public final class BlockMatrix implements Matrix {
         return Kernels.dotScalar(w, 0, x, 0, cols);
     }
 
-    /**
-     * Q4_0 (with its vector kernel): rows unpacked into Q8_0 blocks ({@link BlockKernels#q4_0AsQ8_0}) and
-     * multiplied by the Q8_0 tiles, whose results are {@link #dot}'s bits; every other format: each row
-     * dequantized once for all vectors, in register-blocked tiles ({@link Kernels#dotDequantizedRows}).
-     */
+    /** Each row dequantized once for all vectors, in register-blocked tiles ({@link Kernels#dotDequantizedRows}). */
     @Override
     public void dotRows(int from, int to, float[][] x, float[][] out, int n) {
-        if (onePassDot && format == BlockFormat.Q4_0) {
-            Q8_0Kernels.dotRows(q4_0Rows, cols, from, to, x, out, n);
-            return;
-        }
         Kernels.dotDequantizedRows(this, from, to, x, out, n, buffer.get(), second.get());
     }
-
-    /** Q4_0 as the Q8_0 tiles take it: each row's bytes copied, then unpacked into Q8_0 blocks. */
-    private final Q8_0Kernels.Rows q4_0Rows = new Q8_0Kernels.Rows() {
-        @Override
-        public void copy(int first, int count, byte[] q) {
-            byte[] packed = bytes.get();
-            int blocks = cols / 32;
-            for (int i = 0; i < count; i++) {
-                MemorySegment.copy(data, ValueLayout.JAVA_BYTE, (first + i) * rowBytes, packed, 0, (int) rowBytes);
-                BlockKernels.q4_0AsQ8_0(packed, blocks, q, i * blocks * Q8_0Kernels.BLOCK_BYTES);
-            }
-        }
-
-        @Override
-        public float dot(int row, float[] x) {
-            return BlockMatrix.this.dot(row, x);
-        }
-    };
 
     /**
      * Block by block through the format's scalar twin, unless there is a faster way: BF16 (a "block" of one

@@ -6,9 +6,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The matrix-matrix product of a prompt chunk (32 vectors or more), in the outer-product ("broadcast")
- * formulation of BLAS libraries instead of the dot products of {@link Kernels#dot4x4} and
- * {@link Q8_0Kernels}. It changes the rounding: each (row, vector) pair is the sequential fused sum
- * {@code acc = fma(w[k], x[k], acc)} for {@code k = 0, 1, ..., cols - 1} from {@code acc = 0}
+ * formulation of BLAS libraries instead of the dot products of {@link Kernels#dot4x4} (Q8_0 and Q4_0
+ * have products of their own with this rounding, {@link PanelMatrix}). It changes the rounding: each (row,
+ * vector) pair is the sequential fused sum {@code acc = fma(w[k], x[k], acc)} for {@code k = 0, 1, ..., cols - 1} from {@code acc = 0}
  * ({@link #reference}, its scalar twin, gives the same bits), not {@link Matrix#dot}'s lanes-then-sum order.
  * So it runs only where a caller asks for it ({@link Matrix#matMulPrompt}: the decoder's passes over one
  * sequence's prompt chunk) and only from {@link #MIN_VECTORS} vectors on; {@link Matrix#matMul} and

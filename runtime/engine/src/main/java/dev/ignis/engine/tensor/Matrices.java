@@ -15,7 +15,7 @@ public final class Matrices {
             case F16 -> new F16Matrix(data, rows, cols);
             case Q8_0 -> new Q8_0Matrix(data, rows, cols);
             case BF16 -> new BlockMatrix(BlockFormat.BF16, data, rows, cols);
-            case Q4_0 -> new BlockMatrix(BlockFormat.Q4_0, data, rows, cols);
+            case Q4_0 -> new Q4_0Matrix(data, rows, cols);
             case Q4_1 -> new BlockMatrix(BlockFormat.Q4_1, data, rows, cols);
             case Q5_0 -> new BlockMatrix(BlockFormat.Q5_0, data, rows, cols);
             case Q5_1 -> new BlockMatrix(BlockFormat.Q5_1, data, rows, cols);

@@ -4,7 +4,7 @@ package dev.ignis.engine.tensor;
  * A weight matrix of {@code rows} x {@code cols}, each row stored contiguously in some GGUF tensor type
  * (ggml's shape {@code [cols, rows]}). The engine multiplies by vectors and reads single rows (embeddings).
  */
-public sealed interface Matrix permits F32Matrix, F16Matrix, Q8_0Matrix, BlockMatrix {
+public sealed interface Matrix permits F32Matrix, F16Matrix, PanelMatrix, BlockMatrix {
 
     /** Work below this many multiply-adds runs on the calling thread: splitting costs more than it saves. */
     long PARALLEL_THRESHOLD = 1L << 18;

@@ -6,8 +6,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Converts a matrix to another storage type at load time, into memory of the given arena: the engine
- * serves a model stored at high precision at the precision a deployment asks for.
+ * Converts a matrix to another storage type at load time, into memory of the given arena (Q8_0 and Q4_0
+ * into panels of native memory of their own, {@link PanelMatrix}): the engine serves a model stored at high
+ * precision at the precision a deployment asks for.
  */
 public final class Quantizer {
 
@@ -32,19 +33,30 @@ public final class Quantizer {
             case FP8, Q8_0 -> cols / 32 * 34L;
             case Q4_0 -> cols / 32 * 18L;
         };
-        MemorySegment out = arena.allocate(rowBytes * rows, 64);
-        float[] row = new float[cols];
-        for (int r = 0; r < rows; r++) {
-            source.row(r, row);
-            encodeRow(target, row, out, r * rowBytes);
+        if (target == Target.Q8_0 || target == Target.Q4_0) {
+            // Repacked into panels of their own: the encoded rows are only needed until then.
+            try (Arena scratch = Arena.ofConfined()) {
+                MemorySegment out = encode(source, target, rowBytes, scratch);
+                return target == Target.Q8_0 ? new Q8_0Matrix(out, rows, cols) : new Q4_0Matrix(out, rows, cols);
+            }
         }
+        MemorySegment out = encode(source, target, rowBytes, arena);
         return switch (target) {
             case F16 -> new F16Matrix(out, rows, cols);
             case BF16 -> new BlockMatrix(BlockFormat.BF16, out, rows, cols);
             case FP8 -> new BlockMatrix(BlockFormat.FP8, out, rows, cols);
-            case Q8_0 -> new Q8_0Matrix(out, rows, cols);
-            case Q4_0 -> new BlockMatrix(BlockFormat.Q4_0, out, rows, cols);
+            case Q8_0, Q4_0 -> throw new AssertionError(target);
         };
+    }
+
+    private static MemorySegment encode(Matrix source, Target target, long rowBytes, Arena arena) {
+        MemorySegment out = arena.allocate(rowBytes * source.rows(), 64);
+        float[] row = new float[source.cols()];
+        for (int r = 0; r < source.rows(); r++) {
+            source.row(r, row);
+            encodeRow(target, row, out, r * rowBytes);
+        }
+        return out;
     }
 
     /** Writes one row of values in a target's layout at {@code at} (the row's length a multiple of 32 for blocks). */

@@ -221,18 +221,16 @@ class KernelTwinsTest {
     }
 
     /**
-     * With its vector kernel, a Q4_0 matrix holds the values of a Q8_0 matrix written by hand from its blocks
-     * (the same F16 d, then the low nibbles minus 8, then the high ones), and multiplies them within rounding
-     * of it: Q4_0 keeps its own order of operations (per block partial sums, {@link Q8_0Kernels}), Q8_0 the
-     * sequential fused sum of its panels.
+     * A Q4_0 matrix multiplies exactly as a Q8_0 matrix of the same values: its blocks written as Q8_0 by hand
+     * here (the same F16 d, then the low nibbles minus 8, then the high ones) give the same rows and, alone
+     * or batched, over one thread or three, the same bits, which are also those of the generic {@link
+     * BlockMatrix}'s rows through {@link Gemm#reference}.
      */
     @Test
-    void q4_0HoldsTheValuesOfQ8_0AndMultipliesThemWithinRounding() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.VECTORIZE && BlockKernels.SUPPORTED,
-                "Q4_0's vector kernel runs at 8 or 16 lanes only");
+    void q4_0MultipliesBitForBitAsQ8_0OfTheSameValues() {
         int rows = 67;
         int cols = 544; // 17 blocks
-        try (Arena arena = Arena.ofShared()) {
+        try (Arena arena = Arena.ofShared(); Workers three = Workers.of(3)) {
             long blocks = (long) rows * (cols / 32);
             MemorySegment q4 = DequantizationTwinsTest.randomBlocks(BlockFormat.Q4_0, blocks, random, false, false, arena);
             MemorySegment q8 = arena.allocate(blocks * 34);
@@ -244,36 +242,47 @@ class KernelTwinsTest {
                     q8.set(ValueLayout.JAVA_BYTE, b * 34 + 18 + i, (byte) ((packed >> 4) - 8));
                 }
             }
-            BlockMatrix q4Matrix = new BlockMatrix(BlockFormat.Q4_0, q4, rows, cols);
+            BlockMatrix generic = new BlockMatrix(BlockFormat.Q4_0, q4, rows, cols);
+            Q4_0Matrix q4Matrix = new Q4_0Matrix(q4, rows, cols);
             Q8_0Matrix q8Matrix = new Q8_0Matrix(q8, rows, cols);
             float[] a = new float[cols];
             float[] b = new float[cols];
+            float[] c = new float[cols];
             for (int r = 0; r < rows; r++) {
                 q4Matrix.row(r, a);
                 q8Matrix.row(r, b);
-                assertThat(a).as("row %d", r).isEqualTo(b);
+                generic.row(r, c);
+                assertThat(a).as("row %d", r).isEqualTo(b).isEqualTo(c);
             }
-            for (int n : new int[] {1, 3, 4, 8, 9}) {
+            for (int n : new int[] {1, 3, 4, 8, 9, 33}) {
                 float[][] x = new float[n][];
                 for (int s = 0; s < n; s++) {
                     x[s] = randomVector(cols);
                 }
                 float[][] fromQ4 = new float[n][rows];
                 float[][] fromQ8 = new float[n][rows];
-                q4Matrix.matMul(x, fromQ4, n);
+                q4Matrix.matMul(x, fromQ4, n, three);
                 q8Matrix.matMul(x, fromQ8, n);
                 for (int s = 0; s < n; s++) {
                     for (int r = 0; r < rows; r++) {
-                        q4Matrix.row(r, a);
-                        double magnitude = 0;
-                        for (int i = 0; i < cols; i++) {
-                            magnitude += Math.abs(a[i] * x[s][i]);
-                        }
-                        assertThat(fromQ4[s][r]).as("n %d vector %d row %d", n, s, r)
-                                .isCloseTo(fromQ8[s][r], within((float) (GEMM_TOLERANCE * magnitude)));
+                        generic.row(r, c);
+                        String what = String.format("n %d vector %d row %d", n, s, r);
+                        assertThat(q4Matrix.dot(r, x[s])).as(what).isEqualTo(q8Matrix.dot(r, x[s]))
+                                .isEqualTo(Gemm.reference(c, x[s], cols));
+                        assertThat(fromQ4[s][r]).as(what).isEqualTo(fromQ8[s][r]).isEqualTo(q4Matrix.dot(r, x[s]));
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void q4_0MatMulEqualsDotBitForBitAndScalarWithinRounding() {
+        try (Arena arena = Arena.ofShared()) {
+            assertMatMulEqualsDot(new Q4_0Matrix(DequantizationTwinsTest.randomBlocks(BlockFormat.Q4_0, 301L * 8, random,
+                    false, false, arena), 301, 256));
+            assertMatMulEqualsDot(new Q4_0Matrix(DequantizationTwinsTest.randomBlocks(BlockFormat.Q4_0, 37L * 66, random,
+                    false, false, arena), 37, 2112));
         }
     }
 
