@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorOperators;
  * k} even) share sixteen bytes at {@code 8k} of the panel's values: row {@code i}'s byte holds column
  * {@code k} in its low nibble and {@code k + 1} in its high one, so one load serves two columns in order.
  * {@code (q - 8) * d} is exact in float, so Q4_0 multiplies exactly as a Q8_0 matrix holding {@code q - 8}
- * with the same scales.
+ * with the same scales. The kernels form it as {@code fma(q, d, -8d)}: {@code q * d} and {@code -8d} are
+ * exact and so is their sum, which the FMA therefore returns as it is (no subtraction on the bytes).
  */
 public final class Q4_0Matrix extends PanelMatrix {
 
@@ -108,14 +109,17 @@ public final class Q4_0Matrix extends PanelMatrix {
         return ByteVector.fromMemorySegment(B, panels, offset, ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** The low nibbles of {@code v}, minus 8, as floats: column {@code k}. */
+    /** The low nibbles of {@code v} (0 to 15) as floats: column {@code k}. */
     private static FloatVector low(ByteVector v) {
-        return (FloatVector) v.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+        return (FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, F, 0);
     }
 
-    /** The high nibbles of {@code v}, minus 8, as floats: column {@code k + 1}. */
+    /**
+     * The high nibbles of {@code v} as floats: column {@code k + 1}. Shifted as ints (one instruction; x86
+     * has no byte shift, which C2 would emulate), then masked as the low ones.
+     */
     private static FloatVector high(ByteVector v) {
-        return (FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
+        return low(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes());
     }
 
     /**
@@ -136,16 +140,18 @@ public final class Q4_0Matrix extends PanelMatrix {
         for (int b = k0 / BLOCK; b < k1 / BLOCK; b++) {
             FloatVector d0 = FloatVector.fromArray(F, sc, s0 + b * PANEL);
             FloatVector d1 = FloatVector.fromArray(F, sc, s1 + b * PANEL);
+            FloatVector m0 = d0.mul(-8f);
+            FloatVector m1 = d1.mul(-8f);
             for (int j = 0; j < BLOCK; j += 2) {
                 int k = b * BLOCK + j;
                 long o = (long) k * (PANEL / 2);
                 ByteVector v0 = bytes(q0 + o);
                 ByteVector v1 = bytes(q1 + o);
                 int at = 2 * l * (k - k0);
-                low(v0).mul(d0).intoArray(w, at);
-                low(v1).mul(d1).intoArray(w, at + l);
-                high(v0).mul(d0).intoArray(w, at + 2 * l);
-                high(v1).mul(d1).intoArray(w, at + 3 * l);
+                low(v0).fma(d0, m0).intoArray(w, at);
+                low(v1).fma(d1, m1).intoArray(w, at + l);
+                high(v0).fma(d0, m0).intoArray(w, at + 2 * l);
+                high(v1).fma(d1, m1).intoArray(w, at + 3 * l);
             }
         }
     }
@@ -157,6 +163,8 @@ public final class Q4_0Matrix extends PanelMatrix {
         for (int b = 0; b < blocks; b++) {
             FloatVector d0 = FloatVector.fromArray(F, sc, s0 + b * PANEL);
             FloatVector d1 = FloatVector.fromArray(F, sc, s1 + b * PANEL);
+            FloatVector m0 = d0.mul(-8f);
+            FloatVector m1 = d1.mul(-8f);
             for (int j = 0; j < BLOCK; j += 2) {
                 int k = b * BLOCK + j;
                 long o = (long) k * (PANEL / 2);
@@ -164,116 +172,28 @@ public final class Q4_0Matrix extends PanelMatrix {
                 FloatVector z = FloatVector.broadcast(F, x[k + 1]);
                 ByteVector v0 = bytes(q0 + o);
                 ByteVector v1 = bytes(q1 + o);
-                a0 = high(v0).mul(d0).fma(z, low(v0).mul(d0).fma(y, a0));
-                a1 = high(v1).mul(d1).fma(z, low(v1).mul(d1).fma(y, a1));
+                a0 = high(v0).fma(d0, m0).fma(z, low(v0).fma(d0, m0).fma(y, a0));
+                a1 = high(v1).fma(d1, m1).fma(z, low(v1).fma(d1, m1).fma(y, a1));
             }
         }
         a0.intoArray(res, at);
         a1.intoArray(res, at + F.length());
     }
 
-    @Override
-    void tile8x2(long q0, long q1, float[] sc, int s0, int s1, float[] xp, int xo, float[] res) {
-        FloatVector z = FloatVector.zero(F);
-        FloatVector c00 = z;
-        FloatVector c01 = z;
-        FloatVector c02 = z;
-        FloatVector c03 = z;
-        FloatVector c04 = z;
-        FloatVector c05 = z;
-        FloatVector c06 = z;
-        FloatVector c07 = z;
-        FloatVector c10 = z;
-        FloatVector c11 = z;
-        FloatVector c12 = z;
-        FloatVector c13 = z;
-        FloatVector c14 = z;
-        FloatVector c15 = z;
-        FloatVector c16 = z;
-        FloatVector c17 = z;
-        for (int b = 0; b < blocks; b++) {
-            FloatVector d0 = FloatVector.fromArray(F, sc, s0 + b * PANEL);
-            FloatVector d1 = FloatVector.fromArray(F, sc, s1 + b * PANEL);
-            for (int j = 0; j < BLOCK; j += 2) {
-                int k = b * BLOCK + j;
-                long o = (long) k * (PANEL / 2);
-                ByteVector v0 = bytes(q0 + o);
-                ByteVector v1 = bytes(q1 + o);
-                FloatVector w0 = low(v0).mul(d0);
-                FloatVector w1 = low(v1).mul(d1);
-                int at = xo + 8 * k;
-                FloatVector y = FloatVector.broadcast(F, xp[at]);
-                c00 = w0.fma(y, c00);
-                c10 = w1.fma(y, c10);
-                y = FloatVector.broadcast(F, xp[at + 1]);
-                c01 = w0.fma(y, c01);
-                c11 = w1.fma(y, c11);
-                y = FloatVector.broadcast(F, xp[at + 2]);
-                c02 = w0.fma(y, c02);
-                c12 = w1.fma(y, c12);
-                y = FloatVector.broadcast(F, xp[at + 3]);
-                c03 = w0.fma(y, c03);
-                c13 = w1.fma(y, c13);
-                y = FloatVector.broadcast(F, xp[at + 4]);
-                c04 = w0.fma(y, c04);
-                c14 = w1.fma(y, c14);
-                y = FloatVector.broadcast(F, xp[at + 5]);
-                c05 = w0.fma(y, c05);
-                c15 = w1.fma(y, c15);
-                y = FloatVector.broadcast(F, xp[at + 6]);
-                c06 = w0.fma(y, c06);
-                c16 = w1.fma(y, c16);
-                y = FloatVector.broadcast(F, xp[at + 7]);
-                c07 = w0.fma(y, c07);
-                c17 = w1.fma(y, c17);
-                w0 = high(v0).mul(d0);
-                w1 = high(v1).mul(d1);
-                at += 8;
-                y = FloatVector.broadcast(F, xp[at]);
-                c00 = w0.fma(y, c00);
-                c10 = w1.fma(y, c10);
-                y = FloatVector.broadcast(F, xp[at + 1]);
-                c01 = w0.fma(y, c01);
-                c11 = w1.fma(y, c11);
-                y = FloatVector.broadcast(F, xp[at + 2]);
-                c02 = w0.fma(y, c02);
-                c12 = w1.fma(y, c12);
-                y = FloatVector.broadcast(F, xp[at + 3]);
-                c03 = w0.fma(y, c03);
-                c13 = w1.fma(y, c13);
-                y = FloatVector.broadcast(F, xp[at + 4]);
-                c04 = w0.fma(y, c04);
-                c14 = w1.fma(y, c14);
-                y = FloatVector.broadcast(F, xp[at + 5]);
-                c05 = w0.fma(y, c05);
-                c15 = w1.fma(y, c15);
-                y = FloatVector.broadcast(F, xp[at + 6]);
-                c06 = w0.fma(y, c06);
-                c16 = w1.fma(y, c16);
-                y = FloatVector.broadcast(F, xp[at + 7]);
-                c07 = w0.fma(y, c07);
-                c17 = w1.fma(y, c17);
-            }
-        }
-        int l = F.length();
-        c00.intoArray(res, 0);
-        c10.intoArray(res, l);
-        c01.intoArray(res, 2 * l);
-        c11.intoArray(res, 3 * l);
-        c02.intoArray(res, 4 * l);
-        c12.intoArray(res, 5 * l);
-        c03.intoArray(res, 6 * l);
-        c13.intoArray(res, 7 * l);
-        c04.intoArray(res, 8 * l);
-        c14.intoArray(res, 9 * l);
-        c05.intoArray(res, 10 * l);
-        c15.intoArray(res, 11 * l);
-        c06.intoArray(res, 12 * l);
-        c16.intoArray(res, 13 * l);
-        c07.intoArray(res, 14 * l);
-        c17.intoArray(res, 15 * l);
+    /** The low nibbles of {@code v} minus 8, as floats: the tiles' form (one operation less in their loop than an FMA by -8d). */
+    private static FloatVector centredLow(ByteVector v) {
+        return (FloatVector) v.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
     }
 
+    /** The high nibbles of {@code v} minus 8, as floats. */
+    private static FloatVector centredHigh(ByteVector v) {
+        return centredLow(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes());
+    }
+
+    // Eight vectors take PanelMatrix's tile (columns decoded into floats, then a float tile): fused here, with
+    // two groups' nibbles unpacked in its loop, C2 reached its node limit for inlining and ran 4x slower.
+
+    /** Four vectors: the nibbles unpacked in the loop, each weight vector used for the four. */
     @Override
     void tile4x2(long q0, long q1, float[] sc, int s0, int s1, float[] xp, int xo, float[] res) {
         FloatVector z = FloatVector.zero(F);
@@ -293,8 +213,8 @@ public final class Q4_0Matrix extends PanelMatrix {
                 long o = (long) k * (PANEL / 2);
                 ByteVector v0 = bytes(q0 + o);
                 ByteVector v1 = bytes(q1 + o);
-                FloatVector w0 = low(v0).mul(d0);
-                FloatVector w1 = low(v1).mul(d1);
+                FloatVector w0 = centredLow(v0).mul(d0);
+                FloatVector w1 = centredLow(v1).mul(d1);
                 int at = xo + 4 * k;
                 FloatVector y = FloatVector.broadcast(F, xp[at]);
                 c00 = w0.fma(y, c00);
@@ -308,8 +228,8 @@ public final class Q4_0Matrix extends PanelMatrix {
                 y = FloatVector.broadcast(F, xp[at + 3]);
                 c03 = w0.fma(y, c03);
                 c13 = w1.fma(y, c13);
-                w0 = high(v0).mul(d0);
-                w1 = high(v1).mul(d1);
+                w0 = centredHigh(v0).mul(d0);
+                w1 = centredHigh(v1).mul(d1);
                 at += 4;
                 y = FloatVector.broadcast(F, xp[at]);
                 c00 = w0.fma(y, c00);
