@@ -71,12 +71,33 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
         this.panels = NativeMemory.allocate(panelCount * panelBytes, what);
     }
 
-    /** Lets a mapped source's pages go once its rows are in the panels (they stay in the page cache). */
-    static void release(MemorySegment source) {
+    /**
+     * Copies {@code source} (the rows in the GGUF layout, {@code blockBytes} per block) into the panels, a
+     * panel at a time ({@link #repack(byte[], byte[])}) over the shared team's threads, then lets a mapped
+     * source's pages go (they stay in the page cache), so the weights are not resident twice.
+     */
+    final void repack(MemorySegment source, int blockBytes) {
+        long rowBytes = (long) blocks * blockBytes;
+        int filled = (rows + PANEL - 1) / PANEL;
+        int perTask = Math.max(1, (int) Math.min(filled, (4L << 20) / panelBytes));
+        Workers.common().forEach((filled + perTask - 1) / perTask, task -> {
+            byte[] src = new byte[Math.toIntExact(PANEL * rowBytes)];
+            byte[] dst = new byte[Math.toIntExact(panelBytes)];
+            for (int p = task * perTask; p < Math.min(filled, (task + 1) * perTask); p++) {
+                int count = Math.min(PANEL, rows - p * PANEL);
+                MemorySegment.copy(source, ValueLayout.JAVA_BYTE, p * PANEL * rowBytes, src, 0, (int) (count * rowBytes));
+                java.util.Arrays.fill(src, (int) (count * rowBytes), src.length, (byte) 0);
+                repack(src, dst);
+                MemorySegment.copy(dst, 0, panels, ValueLayout.JAVA_BYTE, p * panelBytes, dst.length);
+            }
+        });
         if (source.isMapped()) {
             source.unload();
         }
     }
+
+    /** One panel: its sixteen rows as in the file ({@code src}, zeros past the last row) into {@code dst}. */
+    abstract void repack(byte[] src, byte[] dst);
 
     @Override
     public final int rows() {

@@ -3,7 +3,6 @@ package dev.ignis.engine.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -22,8 +21,7 @@ public final class Q8_0Matrix extends PanelMatrix {
     /** Repacks {@code data} (rows × cols in the GGUF layout) into panels; {@code data} is not read again. */
     public Q8_0Matrix(MemorySegment data, int rows, int cols) {
         super(rows, checked(data, rows, cols), BLOCK_BYTES, "Q8_0 weights");
-        repack(data);
-        release(data);
+        repack(data, BLOCK_BYTES);
     }
 
     private static int checked(MemorySegment data, int rows, int cols) {
@@ -37,27 +35,20 @@ public final class Q8_0Matrix extends PanelMatrix {
         return cols;
     }
 
-    private void repack(MemorySegment data) {
+    @Override
+    void repack(byte[] src, byte[] dst) {
         long rowBytes = (long) blocks * BLOCK_BYTES;
-        byte[] src = new byte[Math.toIntExact(PANEL * rowBytes)];
-        byte[] dst = new byte[Math.toIntExact(panelBytes)];
         int q = (int) quantOffset;
-        for (int p = 0; p < panelCount && p * PANEL < rows; p++) {
-            int count = Math.min(PANEL, rows - p * PANEL);
-            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, p * PANEL * rowBytes, src, 0, (int) (count * rowBytes));
-            Arrays.fill(src, (int) (count * rowBytes), src.length, (byte) 0);
-            for (int i = 0; i < PANEL; i++) {
-                int s = (int) (i * rowBytes);
-                for (int b = 0; b < blocks; b++, s += BLOCK_BYTES) {
-                    dst[2 * (b * PANEL + i)] = src[s];
-                    dst[2 * (b * PANEL + i) + 1] = src[s + 1];
-                    int o = q + b * BLOCK * PANEL + i;
-                    for (int j = 0; j < BLOCK; j++) {
-                        dst[o + j * PANEL] = src[s + 2 + j];
-                    }
+        for (int i = 0; i < PANEL; i++) {
+            int s = (int) (i * rowBytes);
+            for (int b = 0; b < blocks; b++, s += BLOCK_BYTES) {
+                dst[2 * (b * PANEL + i)] = src[s];
+                dst[2 * (b * PANEL + i) + 1] = src[s + 1];
+                int o = q + b * BLOCK * PANEL + i;
+                for (int j = 0; j < BLOCK; j++) {
+                    dst[o + j * PANEL] = src[s + 2 + j];
                 }
             }
-            MemorySegment.copy(dst, 0, panels, ValueLayout.JAVA_BYTE, p * panelBytes, dst.length);
         }
     }
 
