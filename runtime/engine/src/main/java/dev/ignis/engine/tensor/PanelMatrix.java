@@ -3,6 +3,7 @@ package dev.ignis.engine.tensor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -44,7 +45,7 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
     private static final int TOKENS = LANES == 8 ? 4 : 8;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     /**
-     * From this many vectors on (a prompt chunk), a unit's weights are decoded into floats once, a block of
+     * From this many vectors on (a prompt chunk, or sixteen sequences decoding), a unit's weights are decoded into floats once, a block of
      * {@link #KC} columns at a time, for all chunks of vectors ({@link #tileF8x2}), instead of once per chunk.
      */
     static final int DECODE_ONCE = 16;
@@ -60,15 +61,26 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
     /** Where a panel's quantized values start: after its scales. */
     final long quantOffset;
 
-    /** Native memory for {@code rows} × {@code cols} values in blocks of {@code blockBytes} bytes, to be filled by the subclass. */
-    PanelMatrix(int rows, int cols, int blockBytes, String what) {
+    /**
+     * {@code source} ({@code rows} × {@code cols} values of the named type in the GGUF layout, {@code
+     * blockBytes} per block of 32) repacked into panels of native memory; {@code source} is not read again.
+     */
+    PanelMatrix(MemorySegment source, int rows, int cols, int blockBytes, String type) {
+        if (cols % BLOCK != 0) {
+            throw new IllegalArgumentException(type + " rows must be a multiple of 32 values, got " + cols);
+        }
+        if (source.byteSize() != (long) rows * (cols / BLOCK) * blockBytes) {
+            throw new IllegalArgumentException(type + " matrix " + rows + "x" + cols + " has the wrong byte size "
+                    + source.byteSize());
+        }
         this.rows = rows;
         this.cols = cols;
         this.blocks = cols / BLOCK;
         this.panelCount = (rows + 4 * PANEL - 1) / (4 * PANEL) * 4;
         this.panelBytes = (long) blocks * PANEL * blockBytes;
         this.quantOffset = (long) blocks * PANEL * Short.BYTES;
-        this.panels = NativeMemory.allocate(panelCount * panelBytes, what);
+        this.panels = NativeMemory.allocate(panelCount * panelBytes, type + " weights");
+        repack(source, blockBytes);
     }
 
     /**
@@ -76,7 +88,7 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
      * panel at a time ({@link #repack(byte[], byte[])}) over the shared team's threads, then lets a mapped
      * source's pages go (they stay in the page cache), so the weights are not resident twice.
      */
-    final void repack(MemorySegment source, int blockBytes) {
+    private void repack(MemorySegment source, int blockBytes) {
         long rowBytes = (long) blocks * blockBytes;
         int filled = (rows + PANEL - 1) / PANEL;
         int perTask = Math.max(1, (int) Math.min(filled, (4L << 20) / panelBytes));
@@ -86,7 +98,7 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
             for (int p = task * perTask; p < Math.min(filled, (task + 1) * perTask); p++) {
                 int count = Math.min(PANEL, rows - p * PANEL);
                 MemorySegment.copy(source, ValueLayout.JAVA_BYTE, p * PANEL * rowBytes, src, 0, (int) (count * rowBytes));
-                java.util.Arrays.fill(src, (int) (count * rowBytes), src.length, (byte) 0);
+                Arrays.fill(src, (int) (count * rowBytes), src.length, (byte) 0);
                 repack(src, dst);
                 MemorySegment.copy(dst, 0, panels, ValueLayout.JAVA_BYTE, p * panelBytes, dst.length);
             }
@@ -96,7 +108,10 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
         }
     }
 
-    /** One panel: its sixteen rows as in the file ({@code src}, zeros past the last row) into {@code dst}. */
+    /**
+     * One panel: its sixteen rows as in the file ({@code src}, zeros past the last row) into {@code dst}. Runs
+     * from the constructor, so it may only read this class's fields (the subclasses have none).
+     */
     abstract void repack(byte[] src, byte[] dst);
 
     @Override
@@ -292,7 +307,7 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
             long q1 = quants(g + 1);
             int s0 = scaleAt(g, firstPanel);
             int s1 = scaleAt(g + 1, firstPanel);
-            java.util.Arrays.fill(acc, 0, chunks * tile, 0f);
+            Arrays.fill(acc, 0, chunks * tile, 0f);
             for (int k0 = 0; k0 < cols; k0 += KC) {
                 int k1 = Math.min(cols, k0 + KC);
                 decode(q0, q1, sc, s0, s1, k0, k1, w);
@@ -477,7 +492,7 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
 
     private void decodedTile(long q0, long q1, float[] sc, int s0, int s1, float[] xp, int xo, float[] res, int width) {
         float[] w = SCRATCH.get().decoded(KC * 2 * LANES);
-        java.util.Arrays.fill(res, 0, width * 2 * LANES, 0f);
+        Arrays.fill(res, 0, width * 2 * LANES, 0f);
         for (int k0 = 0; k0 < cols; k0 += KC) {
             int k1 = Math.min(cols, k0 + KC);
             decode(q0, q1, sc, s0, s1, k0, k1, w);
@@ -495,7 +510,7 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
      */
     abstract void decode(long q0, long q1, float[] sc, int s0, int s1, int k0, int k1, float[] w);
 
-    /** A thread's buffers for the kernels: packed vectors, converted scales, raw scales and a tile's results. */
+    /** A thread's buffers for the kernels: packed vectors, converted and raw scales, results, decoded columns. */
     private static final class Scratch {
         private float[] packed = new float[0];
         private float[] scales = new float[0];
@@ -504,32 +519,12 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
         private float[] decoded = new float[0];
         private float[] accumulators = new float[0];
 
-        float[] decoded(int size) {
-            if (decoded.length < size) {
-                decoded = new float[size];
-            }
-            return decoded;
-        }
-
-        float[] accumulators(int size) {
-            if (accumulators.length < size) {
-                accumulators = new float[size];
-            }
-            return accumulators;
-        }
-
         float[] packed(int size) {
-            if (packed.length < size) {
-                packed = new float[size];
-            }
-            return packed;
+            return packed = atLeast(packed, size);
         }
 
         float[] scales(int size) {
-            if (scales.length < size) {
-                scales = new float[size];
-            }
-            return scales;
+            return scales = atLeast(scales, size);
         }
 
         short[] raw(int size) {
@@ -540,10 +535,19 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
         }
 
         float[] results(int size) {
-            if (results.length < size) {
-                results = new float[size];
-            }
-            return results;
+            return results = atLeast(results, size);
+        }
+
+        float[] decoded(int size) {
+            return decoded = atLeast(decoded, size);
+        }
+
+        float[] accumulators(int size) {
+            return accumulators = atLeast(accumulators, size);
+        }
+
+        private static float[] atLeast(float[] a, int size) {
+            return a.length < size ? new float[size] : a;
         }
     }
 }

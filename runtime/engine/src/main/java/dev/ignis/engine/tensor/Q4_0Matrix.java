@@ -23,19 +23,7 @@ public final class Q4_0Matrix extends PanelMatrix {
 
     /** Repacks {@code data} (rows × cols in the GGUF layout) into panels; {@code data} is not read again. */
     public Q4_0Matrix(MemorySegment data, int rows, int cols) {
-        super(rows, checked(data, rows, cols), BLOCK_BYTES, "Q4_0 weights");
-        repack(data, BLOCK_BYTES);
-    }
-
-    private static int checked(MemorySegment data, int rows, int cols) {
-        if (cols % BLOCK != 0) {
-            throw new IllegalArgumentException("Q4_0 rows must be a multiple of 32 values, got " + cols);
-        }
-        if (data.byteSize() != (long) rows * (cols / BLOCK) * BLOCK_BYTES) {
-            throw new IllegalArgumentException("Q4_0 matrix " + rows + "x" + cols + " has the wrong byte size "
-                    + data.byteSize());
-        }
-        return cols;
+        super(data, rows, cols, BLOCK_BYTES, "Q4_0");
     }
 
     @Override
