@@ -80,8 +80,9 @@ public final class Q4_0Matrix extends PanelMatrix {
         }
     }
 
-    // Three helpers, each under C2's limit for inlining a call that is not (yet) hot (35 bytes of bytecode):
-    // one that loaded and unpacked at once measured 3x slower, left out of the kernels and its vectors boxed.
+    // The vector helpers here each stay under C2's limit for inlining a call that is not (yet) hot (35 bytes
+    // of bytecode): one that loaded and unpacked at once was left out of the kernels, its vectors boxed, and
+    // ran 3x slower.
 
     /** The bytes at {@code offset}, one per lane. */
     private ByteVector bytes(long offset) {
