@@ -5,13 +5,14 @@ import dev.ignis.engine.gguf.GgufHeader;
 import dev.ignis.engine.gguf.GgufTensorInfo;
 import dev.ignis.engine.gguf.GgmlType;
 import dev.ignis.engine.tensor.Matrices;
-import dev.ignis.engine.tensor.Quantizer;
-import java.lang.foreign.Arena;
 import dev.ignis.engine.tensor.Matrix;
+import dev.ignis.engine.tensor.Quantizer;
 import dev.ignis.engine.tensor.Workers;
 import dev.ignis.engine.tokenizer.Tokenizer;
 import dev.ignis.engine.tokenizer.Tokenizers;
 import dev.ignis.engine.tokenizer.WordPieceTokenizer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 
 /**
@@ -309,9 +310,22 @@ public final class ModelLoader {
                     && cols % 32 != 0) {
                 // Rows that do not divide into blocks of 32 (stories260K's 172-wide feed-forward) fall back
                 // to F16, as llama.cpp falls back for such tensors.
-                return type == GgmlType.F16 ? stored : Quantizer.convert(stored, Quantizer.Target.F16, arena);
+                return type == GgmlType.F16 ? stored : converted(name, stored, Quantizer.Target.F16);
             }
-            return Quantizer.convert(stored, precision.target(), arena);
+            return converted(name, stored, precision.target());
+        }
+
+        /**
+         * {@code stored} converted, then the file's pages of it let go: the converted copy is what the model
+         * reads (a read of the stored tensor, e.g. tied embeddings' rows, pages it back in from the file).
+         */
+        private Matrix converted(String name, Matrix stored, Quantizer.Target target) {
+            Matrix converted = Quantizer.convert(stored, target, arena);
+            MemorySegment data = file.tensorData(tensor(file, name));
+            if (data.isMapped()) {
+                data.unload();
+            }
+            return converted;
         }
     }
 

@@ -62,17 +62,53 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
     final long quantOffset;
 
     /**
+     * Rows of a matrix in the GGUF layout of its type, {@code blockBytes} per block of 32 values, written on
+     * request: from a file's bytes, or encoded from another matrix as they are needed. Called from the
+     * shared team's threads at once, for different rows.
+     */
+    @FunctionalInterface
+    interface Rows {
+        /** Writes rows {@code [first, first + count)} to {@code dst} from index 0, one after the other. */
+        void write(int first, int count, byte[] dst);
+    }
+
+    /**
      * {@code source} ({@code rows} × {@code cols} values of the named type in the GGUF layout, {@code
-     * blockBytes} per block of 32) repacked into panels of native memory; {@code source} is not read again.
+     * blockBytes} per block of 32) repacked into panels of native memory; {@code source} is not read again,
+     * and when it is a mapped file its pages are let go (they stay in the page cache), so the weights are not
+     * resident twice.
      */
     PanelMatrix(MemorySegment source, int rows, int cols, int blockBytes, String type) {
-        if (cols % BLOCK != 0) {
-            throw new IllegalArgumentException(type + " rows must be a multiple of 32 values, got " + cols);
+        this(rows, cols, blockBytes, type, fromSegment(source, rows, cols, blockBytes, type));
+        if (source.isMapped()) {
+            source.unload();
         }
-        if (source.byteSize() != (long) rows * (cols / BLOCK) * blockBytes) {
+    }
+
+    private static Rows fromSegment(MemorySegment source, int rows, int cols, int blockBytes, String type) {
+        checkColumns(cols, type);
+        long rowBytes = (long) (cols / BLOCK) * blockBytes;
+        if (source.byteSize() != rows * rowBytes) {
             throw new IllegalArgumentException(type + " matrix " + rows + "x" + cols + " has the wrong byte size "
                     + source.byteSize());
         }
+        return (first, count, dst) -> MemorySegment.copy(source, ValueLayout.JAVA_BYTE, first * rowBytes, dst, 0,
+                (int) (count * rowBytes));
+    }
+
+    private static void checkColumns(int cols, String type) {
+        if (cols % BLOCK != 0) {
+            throw new IllegalArgumentException(type + " rows must be a multiple of 32 values, got " + cols);
+        }
+    }
+
+    /**
+     * The panels of a {@code rows} × {@code cols} matrix of the named type filled from {@code source}, a
+     * panel's rows at a time over the shared team's threads, so that no other copy of the whole matrix is
+     * ever made (a conversion at load encodes each panel's rows just before they are repacked).
+     */
+    PanelMatrix(int rows, int cols, int blockBytes, String type, Rows source) {
+        checkColumns(cols, type);
         this.rows = rows;
         this.cols = cols;
         this.blocks = cols / BLOCK;
@@ -83,12 +119,8 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
         repack(source, blockBytes);
     }
 
-    /**
-     * Copies {@code source} (the rows in the GGUF layout, {@code blockBytes} per block) into the panels, a
-     * panel at a time ({@link #repack(byte[], byte[])}) over the shared team's threads, then lets a mapped
-     * source's pages go (they stay in the page cache), so the weights are not resident twice.
-     */
-    private void repack(MemorySegment source, int blockBytes) {
+    /** Fills the panels from {@code source}, a panel at a time ({@link #repack(byte[], byte[])}) over the shared team's threads. */
+    private void repack(Rows source, int blockBytes) {
         long rowBytes = (long) blocks * blockBytes;
         int filled = (rows + PANEL - 1) / PANEL;
         int perTask = Math.max(1, (int) Math.min(filled, (4L << 20) / panelBytes));
@@ -97,15 +129,12 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
             byte[] dst = new byte[Math.toIntExact(panelBytes)];
             for (int p = task * perTask; p < Math.min(filled, (task + 1) * perTask); p++) {
                 int count = Math.min(PANEL, rows - p * PANEL);
-                MemorySegment.copy(source, ValueLayout.JAVA_BYTE, p * PANEL * rowBytes, src, 0, (int) (count * rowBytes));
+                source.write(p * PANEL, count, src);
                 Arrays.fill(src, (int) (count * rowBytes), src.length, (byte) 0);
                 repack(src, dst);
                 MemorySegment.copy(dst, 0, panels, ValueLayout.JAVA_BYTE, p * panelBytes, dst.length);
             }
         });
-        if (source.isMapped()) {
-            source.unload();
-        }
     }
 
     /**

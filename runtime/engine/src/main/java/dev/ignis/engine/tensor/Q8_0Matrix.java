@@ -23,6 +23,11 @@ public final class Q8_0Matrix extends PanelMatrix {
         super(data, rows, cols, BLOCK_BYTES, "Q8_0");
     }
 
+    /** The panels filled from rows written on request (see {@link PanelMatrix.Rows}). */
+    Q8_0Matrix(int rows, int cols, Rows source) {
+        super(rows, cols, BLOCK_BYTES, "Q8_0", source);
+    }
+
     @Override
     void repack(byte[] src, byte[] dst) {
         long rowBytes = (long) blocks * BLOCK_BYTES;

@@ -34,11 +34,16 @@ public final class Quantizer {
             case Q4_0 -> cols / 32 * 18L;
         };
         if (target == Target.Q8_0 || target == Target.Q4_0) {
-            // Repacked into panels of their own: the encoded rows are only needed until then.
-            try (Arena scratch = Arena.ofConfined()) {
-                MemorySegment out = encode(source, target, rowBytes, scratch);
-                return target == Target.Q8_0 ? new Q8_0Matrix(out, rows, cols) : new Q4_0Matrix(out, rows, cols);
-            }
+            // Encoded a panel's rows at a time, on the threads that repack them: never a second copy of the matrix.
+            PanelMatrix.Rows encoded = (first, count, dst) -> {
+                float[] row = new float[cols];
+                MemorySegment out = MemorySegment.ofArray(dst);
+                for (int i = 0; i < count; i++) {
+                    source.row(first + i, row);
+                    encodeRow(target, row, out, i * rowBytes);
+                }
+            };
+            return target == Target.Q8_0 ? new Q8_0Matrix(rows, cols, encoded) : new Q4_0Matrix(rows, cols, encoded);
         }
         MemorySegment out = encode(source, target, rowBytes, arena);
         return switch (target) {

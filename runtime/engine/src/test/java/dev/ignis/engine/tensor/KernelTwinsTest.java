@@ -177,6 +177,41 @@ class KernelTwinsTest {
     }
 
     /**
+     * Converting at load to Q8_0 or Q4_0 a matrix large enough that its panels are filled by several tasks
+     * on the shared team's threads: each task encodes its own rows, and every row holds what encoding it
+     * alone gives. (Until 2026-11-28, fourth session, the rows were encoded first into a confined arena that
+     * the team's other threads could not read: such a conversion failed with a {@code WrongThreadException};
+     * the small matrices of the other tests were repacked by one task on the caller's thread.)
+     */
+    @Test
+    void conversionOfALargeMatrixEncodesItsRowsOnTheTeamsThreads() {
+        int rows = 8192; // 512 panels: 3 tasks of at most 4 MB for Q8_0 rows of 1024, 2 for Q4_0
+        int cols = 1024;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment data = arena.allocate((long) rows * cols * 4);
+            for (long i = 0; i < (long) rows * cols; i++) {
+                data.set(F32, i * 4, (float) random.nextGaussian());
+            }
+            F32Matrix source = new F32Matrix(data, rows, cols);
+            for (Quantizer.Target target : new Quantizer.Target[] {Quantizer.Target.Q8_0, Quantizer.Target.Q4_0}) {
+                Matrix converted = Quantizer.convert(source, target, arena);
+                BlockFormat format = target == Quantizer.Target.Q8_0 ? BlockFormat.Q8_0 : BlockFormat.Q4_0;
+                MemorySegment one = arena.allocate((long) cols / 32 * format.blockBytes());
+                float[] values = new float[cols];
+                float[] expected = new float[cols];
+                float[] actual = new float[cols];
+                for (int r = 0; r < rows; r += 97) {
+                    source.row(r, values);
+                    Quantizer.encodeRow(target, values, one, 0);
+                    new BlockMatrix(format, one, 1, cols).row(0, expected);
+                    converted.row(r, actual);
+                    assertThat(actual).as("%s row %d", target, r).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    /**
      * F32 (rows copied), F16, BF16, FP8 and Q4_0 share the dequantize-then-tile kernel; F32, F16 and BF16 rows
      * of 100 have a scalar tail.
      */
