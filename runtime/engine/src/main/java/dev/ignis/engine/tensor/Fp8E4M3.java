@@ -1,14 +1,10 @@
 package dev.ignis.engine.tensor;
 
-import java.util.Arrays;
-
 /** FP8 E4M3 (OCP 8-bit floating point, "E4M3FN"): exact decoding and round-to-nearest encoding. */
 public final class Fp8E4M3 {
 
     public static final float MAX = 448f;
     private static final float[] DECODE = new float[256];
-    private static final float[] POSITIVE = new float[127]; // codes 0..126 in increasing value
-    private static final int[] POSITIVE_CODES = new int[127];
 
     static {
         for (int code = 0; code < 256; code++) {
@@ -25,10 +21,6 @@ public final class Fp8E4M3 {
             }
             DECODE[code] = sign == 1 ? -v : v;
         }
-        for (int code = 0; code < 127; code++) {
-            POSITIVE[code] = DECODE[code];
-            POSITIVE_CODES[code] = code;
-        }
     }
 
     private Fp8E4M3() {
@@ -38,24 +30,23 @@ public final class Fp8E4M3 {
         return DECODE[code & 0xff];
     }
 
-    /** The nearest E4M3 value (ties to the even code); magnitudes above 448 saturate to 448. */
+    /**
+     * The nearest E4M3 value (ties to the even code); magnitudes above 448 saturate to 448. From the float's
+     * bits: below 2^-6 (E4M3's subnormals, steps of 2^-9) the magnitude times 2^9 rounded half to even; above,
+     * the 23-bit mantissa rounded half to even to 3 bits (a carry moves to the next exponent, as it should)
+     * and the exponent rebiased from 127 to 7.
+     */
     public static int encode(float v) {
         if (Float.isNaN(v)) {
             return 0x7F;
         }
         int sign = v < 0 ? 0x80 : 0;
         float a = Math.min(Math.abs(v), MAX);
-        int i = Arrays.binarySearch(POSITIVE, a);
-        int code;
-        if (i >= 0) {
-            code = POSITIVE_CODES[i];
-        } else {
-            int hi = -i - 1;
-            int lo = hi - 1;
-            float dlo = a - POSITIVE[lo];
-            float dhi = POSITIVE[hi] - a;
-            code = dlo < dhi || dlo == dhi && (POSITIVE_CODES[lo] & 1) == 0 ? POSITIVE_CODES[lo] : POSITIVE_CODES[hi];
+        if (a < 0x1p-6f) {
+            return sign | (int) Math.rint(a * 0x1p9f); // 8 is code 0x08, the smallest normal: 2^-6
         }
-        return sign | code;
+        int bits = Float.floatToRawIntBits(a);
+        bits += 0x7FFFF + ((bits >>> 20) & 1);
+        return sign | ((bits >>> 23) - 127 + 7) << 3 | (bits >>> 20) & 7;
     }
 }

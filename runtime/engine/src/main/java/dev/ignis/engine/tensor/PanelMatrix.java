@@ -123,7 +123,7 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
     private void repack(Rows source, int blockBytes) {
         long rowBytes = (long) blocks * blockBytes;
         int filled = (rows + PANEL - 1) / PANEL;
-        int perTask = Math.max(1, (int) Math.min(filled, (4L << 20) / panelBytes));
+        int perTask = Workers.perTask(filled, panelBytes);
         Workers.common().forEach((filled + perTask - 1) / perTask, task -> {
             byte[] src = new byte[Math.toIntExact(PANEL * rowBytes)];
             byte[] dst = new byte[Math.toIntExact(panelBytes)];

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.function.IntConsumer;
 
 /**
  * Converts a matrix to another storage type at load time, into memory of the given arena (Q8_0 and Q4_0
@@ -54,15 +55,34 @@ public final class Quantizer {
         };
     }
 
+    /**
+     * The rows encoded into {@code arena}, in tasks of about 4 MB over the shared team's threads when the
+     * arena's memory can be written from them (not a confined arena: then on the calling thread alone).
+     */
     private static MemorySegment encode(Matrix source, Target target, long rowBytes, Arena arena) {
         MemorySegment out = arena.allocate(rowBytes * source.rows(), 64);
-        float[] row = new float[source.cols()];
-        for (int r = 0; r < source.rows(); r++) {
-            source.row(r, row);
-            encodeRow(target, row, out, r * rowBytes);
+        int rows = source.rows();
+        int perTask = Workers.perTask(rows, rowBytes);
+        int tasks = (rows + perTask - 1) / perTask;
+        IntConsumer task = t -> {
+            float[] row = new float[source.cols()];
+            for (int r = t * perTask; r < Math.min(rows, (t + 1) * perTask); r++) {
+                source.row(r, row);
+                encodeRow(target, row, out, r * rowBytes);
+            }
+        };
+        if (out.isAccessibleBy(ANOTHER_THREAD)) {
+            Workers.common().forEach(tasks, task);
+        } else {
+            for (int t = 0; t < tasks; t++) {
+                task.accept(t);
+            }
         }
         return out;
     }
+
+    /** A thread that owns nothing: memory it may access is memory every thread may. Never started. */
+    private static final Thread ANOTHER_THREAD = new Thread(() -> { });
 
     /** Writes one row of values in a target's layout at {@code at} (the row's length a multiple of 32 for blocks). */
     public static void encodeRow(Target target, float[] row, MemorySegment out, long at) {

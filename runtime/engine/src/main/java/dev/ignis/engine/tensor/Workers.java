@@ -57,6 +57,18 @@ public final class Workers implements AutoCloseable {
         return threads == 1 ? new Workers(1, null, false) : new Workers(threads, new Team(threads - 1, spinNanos), owned);
     }
 
+    /**
+     * Items per task when {@code items} items of {@code itemBytes} bytes each are processed over the shared
+     * team at load (repacking, converting): at most about 4 MB per task, and at least four tasks per thread
+     * when there are enough items, so that the threads finish together (one task of a 512-row matrix
+     * would leave the other threads idle).
+     */
+    static int perTask(int items, long itemBytes) {
+        long byBytes = Math.max(1, (4L << 20) / Math.max(1, itemBytes));
+        long balanced = Math.max(1, (items + 4L * COMMON.threads() - 1) / (4L * COMMON.threads()));
+        return (int) Math.max(1, Math.min(items, Math.min(byBytes, balanced)));
+    }
+
     /** The shared team (its helpers plus the calling thread): nothing to close. */
     public static Workers common() {
         return COMMON;

@@ -7,6 +7,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -154,6 +156,56 @@ class BlockFormatTest {
         assertThat(Fp8E4M3.decode(0x7E)).isEqualTo(448f);
         assertThat(Fp8E4M3.decode(0x01)).isEqualTo(0x1p-9f);
         assertThat(Fp8E4M3.encode(1000f)).isEqualTo(0x7E);
+    }
+
+    /**
+     * The encoder (float bits, rounded) against its definition: the nearest of the 127 non-negative finite
+     * codes by exact distance, ties to the even code, the sign copied, above 448 saturated. On every code's
+     * value and every midpoint between neighbours, each with its neighbouring floats (where ties and carries
+     * into the next exponent happen), and on random floats of every magnitude.
+     */
+    @Test
+    void fp8E4M3EncodesToTheNearestCodeTiesToEven() {
+        List<Float> probes = new ArrayList<>();
+        for (int code = 0; code < 0x7E; code++) {
+            float lo = Fp8E4M3.decode(code);
+            float hi = Fp8E4M3.decode(code + 1);
+            float mid = (lo + hi) / 2; // exact: both have at most 4 significant bits
+            for (float p : new float[] {lo, mid, hi}) {
+                probes.add(p);
+                probes.add(Math.nextUp(p));
+                probes.add(Math.nextDown(p));
+            }
+        }
+        SplittableRandom random = new SplittableRandom(11);
+        for (int i = 0; i < 200_000; i++) {
+            probes.add(Float.intBitsToFloat(random.nextInt(0x44000000))); // 0 up to 512, every exponent
+        }
+        probes.add(448f);
+        probes.add(Math.nextUp(448f));
+        probes.add(464f); // between 448 and the next E4M3 step: saturates
+        probes.add(1e30f);
+        probes.add(Float.POSITIVE_INFINITY);
+        for (float p : probes) {
+            for (float v : new float[] {p, -p}) {
+                assertThat(Fp8E4M3.encode(v)).as("%s (%08x)", v, Float.floatToRawIntBits(v)).isEqualTo(nearestCode(v));
+            }
+        }
+    }
+
+    /** The definition, by search: exact distances in double, ties to the even code. */
+    private static int nearestCode(float v) {
+        int sign = v < 0 ? 0x80 : 0;
+        double a = Math.min(Math.abs((double) v), 448);
+        int best = 0;
+        for (int code = 1; code <= 0x7E; code++) {
+            double d = Math.abs(a - Fp8E4M3.decode(code));
+            double bestD = Math.abs(a - Fp8E4M3.decode(best));
+            if (d < bestD || d == bestD && (code & 1) == 0) {
+                best = code;
+            }
+        }
+        return sign | best;
     }
 
     @Test
