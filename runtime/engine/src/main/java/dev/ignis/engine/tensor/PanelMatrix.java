@@ -507,31 +507,12 @@ public abstract sealed class PanelMatrix implements Matrix permits Q8_0Matrix, Q
     /**
      * Two lane groups with a chunk of eight vectors packed at {@code xp[xo ..]} ({@code x[t][k]} at {@code xo
      * + 8k + t}), into {@code res[t * 2 * LANES ..]} (group 0's lanes, then group 1's): per column two weight
-     * vectors, eight broadcasts and sixteen FMAs into sixteen accumulators. Here {@link #KC} columns at a
-     * time are decoded into floats, then {@link #tileF8x2} runs over them; a format may fuse the two.
+     * vectors, eight broadcasts and sixteen FMAs into sixteen accumulators, the weights decoded in the loop.
      */
-    void tile8x2(long q0, long q1, float[] sc, int s0, int s1, float[] xp, int xo, float[] res) {
-        decodedTile(q0, q1, sc, s0, s1, xp, xo, res, 8);
-    }
+    abstract void tile8x2(long q0, long q1, float[] sc, int s0, int s1, float[] xp, int xo, float[] res);
 
     /** {@link #tile8x2} for a chunk of four vectors ({@code x[t][k]} at {@code xo + 4k + t}): eight accumulators. */
-    void tile4x2(long q0, long q1, float[] sc, int s0, int s1, float[] xp, int xo, float[] res) {
-        decodedTile(q0, q1, sc, s0, s1, xp, xo, res, 4);
-    }
-
-    private void decodedTile(long q0, long q1, float[] sc, int s0, int s1, float[] xp, int xo, float[] res, int width) {
-        float[] w = SCRATCH.get().decoded(KC * 2 * LANES);
-        Arrays.fill(res, 0, width * 2 * LANES, 0f);
-        for (int k0 = 0; k0 < cols; k0 += KC) {
-            int k1 = Math.min(cols, k0 + KC);
-            decode(q0, q1, sc, s0, s1, k0, k1, w);
-            if (width == 8) {
-                tileF8x2(w, k1 - k0, xp, xo + 8 * k0, res, 0);
-            } else {
-                tileF4x2(w, k1 - k0, xp, xo + 4 * k0, res, 0);
-            }
-        }
-    }
+    abstract void tile4x2(long q0, long q1, float[] sc, int s0, int s1, float[] xp, int xo, float[] res);
 
     /**
      * Columns {@code [k0, k1)} ({@code k0} a multiple of 32) of two groups, decoded into floats: column {@code

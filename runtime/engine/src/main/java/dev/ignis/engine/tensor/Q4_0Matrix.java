@@ -175,8 +175,93 @@ public final class Q4_0Matrix extends PanelMatrix {
         return centredLow(v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes());
     }
 
-    // Eight vectors take PanelMatrix's tile (columns decoded into floats, then a float tile): fused here, with
-    // two groups' nibbles unpacked in its loop, C2 reached its node limit for inlining and ran 4x slower.
+    /**
+     * Column {@code k}'s values minus 8 as floats, from the pair's bytes at {@code q}: the low nibbles for
+     * even {@code k}, the high ones for odd (shifted by 0 or 4 as ints).
+     */
+    private FloatVector column(long q, int k) {
+        return centredLow(bytes(q + (long) (k >> 1) * PANEL).reinterpretAsInts().lanewise(VectorOperators.LSHR, (k & 1) << 2)
+                .reinterpretAsBytes());
+    }
+
+    /**
+     * Eight vectors, one column per turn of the loop, as Q8_0's tile: a pair's bytes are loaded twice (from
+     * L1) and shifted by 0 or 4. Unpacking both nibbles of two groups in one turn, with sixteen FMAs each,
+     * reached C2's node limit for inlining and ran 4x slower; until 2026-11-28 (fourth session) eight vectors
+     * took PanelMatrix's decoded tile instead.
+     */
+    @Override
+    void tile8x2(long q0, long q1, float[] sc, int s0, int s1, float[] xp, int xo, float[] res) {
+        FloatVector z = FloatVector.zero(F);
+        FloatVector c00 = z;
+        FloatVector c01 = z;
+        FloatVector c02 = z;
+        FloatVector c03 = z;
+        FloatVector c04 = z;
+        FloatVector c05 = z;
+        FloatVector c06 = z;
+        FloatVector c07 = z;
+        FloatVector c10 = z;
+        FloatVector c11 = z;
+        FloatVector c12 = z;
+        FloatVector c13 = z;
+        FloatVector c14 = z;
+        FloatVector c15 = z;
+        FloatVector c16 = z;
+        FloatVector c17 = z;
+        for (int b = 0; b < blocks; b++) {
+            FloatVector d0 = FloatVector.fromArray(F, sc, s0 + b * PANEL);
+            FloatVector d1 = FloatVector.fromArray(F, sc, s1 + b * PANEL);
+            for (int j = 0; j < BLOCK; j++) {
+                int k = b * BLOCK + j;
+                FloatVector w0 = column(q0, k).mul(d0);
+                FloatVector w1 = column(q1, k).mul(d1);
+                int at = xo + 8 * k;
+                FloatVector y = FloatVector.broadcast(F, xp[at]);
+                c00 = w0.fma(y, c00);
+                c10 = w1.fma(y, c10);
+                y = FloatVector.broadcast(F, xp[at + 1]);
+                c01 = w0.fma(y, c01);
+                c11 = w1.fma(y, c11);
+                y = FloatVector.broadcast(F, xp[at + 2]);
+                c02 = w0.fma(y, c02);
+                c12 = w1.fma(y, c12);
+                y = FloatVector.broadcast(F, xp[at + 3]);
+                c03 = w0.fma(y, c03);
+                c13 = w1.fma(y, c13);
+                y = FloatVector.broadcast(F, xp[at + 4]);
+                c04 = w0.fma(y, c04);
+                c14 = w1.fma(y, c14);
+                y = FloatVector.broadcast(F, xp[at + 5]);
+                c05 = w0.fma(y, c05);
+                c15 = w1.fma(y, c15);
+                y = FloatVector.broadcast(F, xp[at + 6]);
+                c06 = w0.fma(y, c06);
+                c16 = w1.fma(y, c16);
+                y = FloatVector.broadcast(F, xp[at + 7]);
+                c07 = w0.fma(y, c07);
+                c17 = w1.fma(y, c17);
+            }
+        }
+        int l = F.length();
+        c00.intoArray(res, 0);
+        c10.intoArray(res, l);
+        c01.intoArray(res, 2 * l);
+        c11.intoArray(res, 3 * l);
+        c02.intoArray(res, 4 * l);
+        c12.intoArray(res, 5 * l);
+        c03.intoArray(res, 6 * l);
+        c13.intoArray(res, 7 * l);
+        c04.intoArray(res, 8 * l);
+        c14.intoArray(res, 9 * l);
+        c05.intoArray(res, 10 * l);
+        c15.intoArray(res, 11 * l);
+        c06.intoArray(res, 12 * l);
+        c16.intoArray(res, 13 * l);
+        c07.intoArray(res, 14 * l);
+        c17.intoArray(res, 15 * l);
+    }
+
 
     /** Four vectors: the nibbles unpacked in the loop, each weight vector used for the four. */
     @Override
