@@ -22,6 +22,15 @@ public final class Bench {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int PROMPT_WARMUPS = 2;
     private static final int PROMPT_PASSES = 3;
+    /**
+     * Untimed steps before each batch size's timed ones. One was not enough: the JIT compiles the decode's
+     * kernels on a compiler thread that shares the cores with the engine's threads, and until it is done
+     * the steps run slower (the first calls interpreted, the Vector API's fallback allocating every vector).
+     * Timing each step of a fresh JVM (synthetic Llama-3.2-1B, AMD EPYC, two threads, 2026-11-28): one
+     * sequence took 90-120 ms per step for its first nine steps, then 57-69 ms; eight took 160-260 ms for
+     * five steps, then 165-172 ms.
+     */
+    static final int DECODE_WARMUPS = 12;
 
     private Bench() {
     }
@@ -45,6 +54,11 @@ public final class Bench {
             return -1;
         }
         return -1;
+    }
+
+    /** Positions each sequence's KV cache holds in {@link #run}: the prompt's, or the warm-up and timed decode steps'. */
+    public static int contextSize(int promptTokens, int decodeTokens) {
+        return Math.max(promptTokens, DECODE_WARMUPS + decodeTokens);
     }
 
     /** Bytes of the KV caches one sequence of {@code contextSize} positions holds (float32 keys and values). */
@@ -121,7 +135,7 @@ public final class Bench {
                               int[] batchSizes) {
         Llama model = loaded.model();
         int vocab = model.config().vocabSize();
-        int context = promptTokens + decodeTokens + 1;
+        int context = contextSize(promptTokens, decodeTokens);
         long macsPerToken = (long) model.config().layers() * ((long) model.config().dim() * model.config().qDim() * 2
                 + (long) model.config().dim() * model.config().kvDim() * 2
                 + 3L * model.config().dim() * model.config().hiddenDim())
@@ -171,9 +185,12 @@ public final class Bench {
                 out[s] = new float[vocab];
                 t[s] = 3 + s;
             }
-            model.forward(n, t, p, seqCaches, out, batch); // warm-up at position 0
+            for (int step = 0; step < DECODE_WARMUPS; step++) {
+                java.util.Arrays.fill(p, step);
+                model.forward(n, t, p, seqCaches, out, batch);
+            }
             long begin = System.nanoTime();
-            for (int step = 1; step <= decodeTokens; step++) {
+            for (int step = DECODE_WARMUPS; step < DECODE_WARMUPS + decodeTokens; step++) {
                 java.util.Arrays.fill(p, step);
                 model.forward(n, t, p, seqCaches, out, batch);
             }

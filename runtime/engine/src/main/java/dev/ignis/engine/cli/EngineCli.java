@@ -247,7 +247,7 @@ public final class EngineCli {
             }
             // Resident set against what the model needs: the weights and the largest batch's KV caches.
             int largest = java.util.Arrays.stream(batches).max().orElse(1);
-            long kv = Bench.kvCacheBytes(loaded.model().config(), prompt + tokens + 1) * largest;
+            long kv = Bench.kvCacheBytes(loaded.model().config(), Bench.contextSize(prompt, tokens)) * largest;
             if (resident > 0) {
                 out.printf(Locale.ROOT, "memory: resident %.0f MB = %.2fx (weights %.0f MB + KV caches of %d sequences %.0f MB;"
                         + " JVM heap at most %.0f MB)%n", resident / 1e6, resident / (double) (weightBytes + kv),
