@@ -70,6 +70,14 @@ public interface RuntimeConfig {
     @WithDefault("32")
     int prefillChunk();
 
+    /**
+     * Decode steps run on scratch caches after the model loads and before the runtime reports ready, at one
+     * sequence and at every slot (after one prompt pass as wide as the widest step), so that the JIT has
+     * compiled the kernels when the first request comes; 0 skips it.
+     */
+    @WithDefault("8")
+    int warmupSteps();
+
     /** Wall-clock limit of one request. */
     @WithDefault("300s")
     Duration requestTimeout();

@@ -162,8 +162,24 @@ public class ModelHost {
             int context = context(loaded.model().config().contextLength(), 4096);
             ChatTemplate template = config.chatTemplate().or(() -> file.header().string("tokenizer.chat_template"))
                     .map(t -> new ChatTemplate(t, loaded.tokenizer())).orElse(null);
+            if (config.warmupSteps() < 0 || config.warmupSteps() > 1024) {
+                throw new IllegalArgumentException("ignis.runtime.warmup-steps must be between 0 and 1024, got "
+                        + config.warmupSteps());
+            }
             InferenceLoop loop = new InferenceLoop(loaded, config.slots(), context, config.queueSize(),
                     config.prefillChunk(), registry);
+            if (config.warmupSteps() > 0) {
+                // Before the state is published: no request can reach the loop meanwhile.
+                try {
+                    double seconds = InferenceLoop.warmUp(loaded.model(), config.slots(), config.prefillChunk(),
+                            config.warmupSteps());
+                    LOG.infof("Warmed up in %.1f s (%d decode steps of 1 and of %d sequences)", seconds,
+                            config.warmupSteps(), config.slots());
+                } catch (RuntimeException e) {
+                    loop.close();
+                    throw e;
+                }
+            }
             return new State(file, loaded, loop, null, null, name, template, null);
         } catch (RuntimeException e) {
             loaded.close();
