@@ -87,8 +87,9 @@ public final class InferenceLoop implements AutoCloseable {
     /**
      * Runs {@code model} on scratch caches as the loop's steps will, so that the JIT compiles every kernel a
      * step can take before the first request: one prompt pass as wide as the widest step ({@code slots +
-     * prefillChunk} rows), then {@code steps} decode steps of one sequence and of {@code slots} sequences, each
-     * with its logits. Until the kernels are compiled a step runs interpreted and takes up to twice as long
+     * prefillChunk} rows), then {@code steps} decode steps of one sequence and of {@code min(slots, 12)}
+     * sequences (twelve take both tiles of the batched product, eight vectors and four), each with its
+     * logits. Until the kernels are compiled a step runs interpreted and takes up to twice as long
      * (on the synthetic Llama-3.2-1B, two threads, the first nine steps of one sequence: 90-120 ms each
      * instead of 57-69, 2026-11-28). Returns the seconds it took; the scratch caches are dropped.
      */
@@ -104,9 +105,10 @@ public final class InferenceLoop implements AutoCloseable {
         int prompt = slots + prefillChunk;
         int context = prompt + 2 * steps;
         Llama.Batch batch = new Llama.Batch(model.config(), prompt, context);
-        KvCache[] own = new KvCache[slots];
-        float[][] outs = new float[slots][vocab];
-        for (int s = 0; s < slots; s++) {
+        int wide = Math.min(slots, 12);
+        KvCache[] own = new KvCache[wide];
+        float[][] outs = new float[wide][vocab];
+        for (int s = 0; s < wide; s++) {
             own[s] = model.newCache(context);
         }
         int[] tokens = new int[prompt];
@@ -121,10 +123,10 @@ public final class InferenceLoop implements AutoCloseable {
         logits[prompt - 1] = outs[0];
         model.forward(prompt, tokens, positions, caches, logits, batch);
         Arrays.fill(logits, null);
-        int[] next = new int[slots];
+        int[] next = new int[wide];
         next[0] = prompt;
         for (int step = 0; step < steps; step++) {
-            for (int n : new int[] {1, slots}) {
+            for (int n : new int[] {1, wide}) {
                 for (int s = 0; s < n; s++) {
                     tokens[s] = (step * slots + s) % vocab;
                     positions[s] = next[s]++;

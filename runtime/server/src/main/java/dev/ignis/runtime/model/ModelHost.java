@@ -174,7 +174,7 @@ public class ModelHost {
                     double seconds = InferenceLoop.warmUp(loaded.model(), config.slots(), config.prefillChunk(),
                             config.warmupSteps());
                     LOG.infof("Warmed up in %.1f s (%d decode steps of 1 and of %d sequences)", seconds,
-                            config.warmupSteps(), config.slots());
+                            config.warmupSteps(), Math.min(config.slots(), 12));
                 } catch (RuntimeException e) {
                     loop.close();
                     throw e;
