@@ -47,11 +47,21 @@ public final class InferenceLoop implements AutoCloseable {
     private volatile boolean running = true;
     private long starts; // requests started, a clock for choosing the least recently used slot
     private final RuntimeMetrics metrics;
+    private final double warmupSeconds;
 
     public InferenceLoop(ModelLoader.LoadedModel loaded, int slotCount, int contextSize, int queueSize,
                          int prefillChunk, io.micrometer.core.instrument.MeterRegistry registry) {
+        this(loaded, slotCount, contextSize, queueSize, prefillChunk, 0, registry);
+    }
+
+    /** The loop, after {@code warmupSteps} steps of warm-up ({@link #warmUp}) before it takes requests. */
+    public InferenceLoop(ModelLoader.LoadedModel loaded, int slotCount, int contextSize, int queueSize,
+                         int prefillChunk, int warmupSteps, io.micrometer.core.instrument.MeterRegistry registry) {
         if (slotCount < 1 || queueSize < 1 || prefillChunk < 1) {
             throw new IllegalArgumentException("slots, queue size and prefill chunk must be at least 1");
+        }
+        if (warmupSteps < 0) {
+            throw new IllegalArgumentException("warm-up steps must be at least 0, got " + warmupSteps);
         }
         this.model = loaded.model();
         this.tokenizer = loaded.tokenizer();
@@ -75,6 +85,7 @@ public final class InferenceLoop implements AutoCloseable {
         if (metrics != null) {
             metrics.kvCache(registry, slotCount, slotCount * contextSize, this::kvTokens);
         }
+        this.warmupSeconds = warmUp(warmupSteps);
         this.thread = new Thread(this::run, "ignis-inference");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -84,58 +95,52 @@ public final class InferenceLoop implements AutoCloseable {
         return contextSize;
     }
 
+    /** Seconds the warm-up took before the loop started (0 without one). */
+    public double warmupSeconds() {
+        return warmupSeconds;
+    }
+
     /**
-     * Runs {@code model} on scratch caches as the loop's steps will, so that the JIT compiles every kernel a
-     * step can take before the first request: one prompt pass as wide as the widest step ({@code slots +
-     * prefillChunk} rows), then {@code steps} decode steps of one sequence and of {@code min(slots, 12)}
-     * sequences (twelve take both tiles of the batched product, eight vectors and four), each with its
-     * logits. Until the kernels are compiled a step runs interpreted and takes up to twice as long
-     * (on the synthetic Llama-3.2-1B, two threads, the first nine steps of one sequence: 90-120 ms each
-     * instead of 57-69, 2026-11-28). Returns the seconds it took; the scratch caches are dropped.
+     * Runs the model as the loop's steps will, so that the JIT compiles every kernel a step can take before
+     * the first request: one prompt pass as wide as the widest step ({@code slots + prefillChunk} rows, at
+     * most half the context), then {@code steps} decode steps of one sequence and of {@code min(slots, 12)}
+     * (twelve take both tiles of the batched product, eight vectors and four), each with its logits. Until
+     * the kernels are compiled a step runs interpreted and takes up to twice as long (on the synthetic
+     * Llama-3.2-1B, two threads, the first nine steps of one sequence: 90-120 ms each instead of 57-69,
+     * 2026-11-28). It runs in the slots' own caches, batch and logits, so it takes no memory of its own: the
+     * slots' positions stay 0, so no request takes what it wrote for a cached prefix.
      */
-    public static double warmUp(Llama model, int slots, int prefillChunk, int steps) {
-        if (steps < 0) {
-            throw new IllegalArgumentException("warm-up steps must be at least 0, got " + steps);
-        }
-        if (steps == 0) {
+    private double warmUp(int steps) {
+        int prompt = Math.min(slots.length + prefillChunk, contextSize / 2);
+        steps = Math.min(steps, (contextSize - prompt) / 2);
+        if (steps <= 0 || prompt == 0) {
             return 0;
         }
         long start = System.nanoTime();
         int vocab = model.config().vocabSize();
-        int prompt = slots + prefillChunk;
-        int context = prompt + 2 * steps;
-        Llama.Batch batch = new Llama.Batch(model.config(), prompt, context);
-        int wide = Math.min(slots, 12);
-        KvCache[] own = new KvCache[wide];
-        float[][] outs = new float[wide][vocab];
-        for (int s = 0; s < wide; s++) {
-            own[s] = model.newCache(context);
-        }
-        int[] tokens = new int[prompt];
-        int[] positions = new int[prompt];
-        KvCache[] caches = new KvCache[prompt];
-        float[][] logits = new float[prompt][];
+        int wide = Math.min(slots.length, 12);
         for (int i = 0; i < prompt; i++) {
-            tokens[i] = i % vocab;
-            positions[i] = i;
-            caches[i] = own[0];
+            rowTokens[i] = i % vocab;
+            rowPositions[i] = i;
+            rowCaches[i] = slots[0].cache;
+            rowLogits[i] = i == prompt - 1 ? slots[0].logits : null;
         }
-        logits[prompt - 1] = outs[0];
-        model.forward(prompt, tokens, positions, caches, logits, batch);
-        Arrays.fill(logits, null);
+        model.forward(prompt, rowTokens, rowPositions, rowCaches, rowLogits, batch);
         int[] next = new int[wide];
         next[0] = prompt;
         for (int step = 0; step < steps; step++) {
             for (int n : new int[] {1, wide}) {
                 for (int s = 0; s < n; s++) {
-                    tokens[s] = (step * slots + s) % vocab;
-                    positions[s] = next[s]++;
-                    caches[s] = own[s];
-                    logits[s] = outs[s];
+                    rowTokens[s] = (step * wide + s) % vocab;
+                    rowPositions[s] = next[s]++;
+                    rowCaches[s] = slots[s].cache;
+                    rowLogits[s] = slots[s].logits;
                 }
-                model.forward(n, tokens, positions, caches, logits, batch);
+                model.forward(n, rowTokens, rowPositions, rowCaches, rowLogits, batch);
             }
         }
+        Arrays.fill(rowCaches, null);
+        Arrays.fill(rowLogits, null);
         return (System.nanoTime() - start) / 1e9;
     }
 

@@ -167,18 +167,10 @@ public class ModelHost {
                         + config.warmupSteps());
             }
             InferenceLoop loop = new InferenceLoop(loaded, config.slots(), context, config.queueSize(),
-                    config.prefillChunk(), registry);
+                    config.prefillChunk(), config.warmupSteps(), registry);
             if (config.warmupSteps() > 0) {
-                // Before the state is published: no request can reach the loop meanwhile.
-                try {
-                    double seconds = InferenceLoop.warmUp(loaded.model(), config.slots(), config.prefillChunk(),
-                            config.warmupSteps());
-                    LOG.infof("Warmed up in %.1f s (%d decode steps of 1 and of %d sequences)", seconds,
-                            config.warmupSteps(), Math.min(config.slots(), 12));
-                } catch (RuntimeException e) {
-                    loop.close();
-                    throw e;
-                }
+                LOG.infof("Warmed up in %.1f s (%d decode steps of 1 and of %d sequences)", loop.warmupSeconds(),
+                        config.warmupSteps(), Math.min(config.slots(), 12));
             }
             return new State(file, loaded, loop, null, null, name, template, null);
         } catch (RuntimeException e) {
