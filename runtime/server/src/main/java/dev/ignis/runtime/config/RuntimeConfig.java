@@ -71,9 +71,10 @@ public interface RuntimeConfig {
     int prefillChunk();
 
     /**
-     * Decode steps run on scratch caches after the model loads and before the runtime reports ready, at one
-     * sequence and at every slot (after one prompt pass as wide as the widest step), so that the JIT has
-     * compiled the kernels when the first request comes; 0 skips it.
+     * Decode steps run after the model loads and before the runtime reports ready, in the slots' own caches
+     * (their positions stay 0, so nothing is reused from them), at one sequence and at every slot up to 12
+     * (after one prompt pass as wide as the widest step), so that the JIT has compiled the kernels when the
+     * first request comes; 0 skips it.
      */
     @WithDefault("8")
     int warmupSteps();
